@@ -1,0 +1,146 @@
+// arena/arena.cc: small, large and free operations of one arena. The arena lock is held
+// by the caller of every *_locked function.
+#include "arena/arena.h"
+
+#include "chunk/chunk_registry.h"
+#include "platform/assert.h"
+#include "platform/os.h"
+
+namespace bento {
+
+std::uint32_t coarse_now_ms() noexcept {
+  static const std::uint64_t start = os::coarse_ns();
+  return static_cast<std::uint32_t>((os::coarse_ns() - start) / 1000000u);
+}
+
+void Arena::init(unsigned index, std::int64_t decay, bool retain) noexcept {
+  index_ = index;
+  retain_ = retain;
+  pages_.init(this, index);
+  for (unsigned c = 0; c < kNumSmallClasses; ++c) bins_[c].init(c);
+  for (auto& l : large_) l = LargeStats{};
+  huge = HugeStats{};
+  decay_ms.store(decay, std::memory_order_relaxed);
+  created_ns = os::monotonic_ns();
+}
+
+std::size_t Arena::fill_locked(unsigned cls, void** out, std::size_t n) noexcept {
+  if (is_small_class(cls)) {
+    BinStats& s = bins_[cls].stats;
+    ++s.nfills;
+    return bins_[cls].alloc_batch(pages_, out, n);
+  }
+  bool zeroed;
+  void* p = alloc_large_locked(cls, kPageSize, &zeroed);
+  if (p == nullptr) return 0;
+  out[0] = p;
+  return 1;
+}
+
+void* Arena::alloc_small_locked(unsigned cls) noexcept {
+  void* p = nullptr;
+  bins_[cls].alloc_batch(pages_, &p, 1);
+  return p;
+}
+
+void* Arena::alloc_large_locked(unsigned cls, std::size_t align, bool* zeroed) noexcept {
+  const std::size_t npages = kClasses[cls].run_pages;
+  RunMeta* run = align <= kPageSize
+                     ? pages_.alloc_run(npages, zeroed)
+                     : pages_.alloc_run_aligned(npages, align / kPageSize, zeroed, coarse_now_ms());
+  if (run == nullptr) return nullptr;
+  pages_.mark_large(run, npages, cls);
+  LargeStats& s = large_[cls - kNumSmallClasses];
+  ++s.nmalloc;
+  ++s.curruns;
+  return run_addr(run);
+}
+
+FreeError Arena::free_locked(void* p) noexcept {
+  ChunkHeader* c = chunk_of(p);
+  const std::size_t page = page_of(p);
+  const PageInfo& pi = c->pages[page];
+  switch (pi.state) {
+    case PageState::kSmall: {
+      RunMeta* run = run_meta_at(c, pi.run_start);
+      RunMeta* emptied;
+      const RegionFree r = bins_[run->cls].free_one(run, p, &emptied);
+      if (r == RegionFree::kNotRegionStart) return FreeError::kInterior;
+      if (r == RegionFree::kAlreadyFree) return FreeError::kDoubleFree;
+      if (emptied != nullptr) {
+        pages_.free_run(emptied, kClasses[emptied->cls].run_pages, coarse_now_ms());
+        decay_tick_locked();
+      }
+      return FreeError::kOk;
+    }
+    case PageState::kLarge: {
+      if (pi.run_start != page || (to_addr(p) & (kPageSize - 1)) != 0) return FreeError::kInterior;
+      const unsigned cls = pi.fast_cls;
+      LargeStats& s = large_[cls - kNumSmallClasses];
+      ++s.ndalloc;
+      --s.curruns;
+      pages_.free_run(run_meta_at(c, page), pi.run_pages, coarse_now_ms());
+      decay_tick_locked();
+      return FreeError::kOk;
+    }
+    case PageState::kFree:
+      return FreeError::kFreePage;
+    case PageState::kHeader:
+      return FreeError::kNotAllocated;
+  }
+  return FreeError::kNotAllocated;
+}
+
+bool Arena::resize_large_locked(void* p, unsigned new_cls) noexcept {
+  ChunkHeader* c = chunk_of(p);
+  const std::size_t page = page_of(p);
+  PageInfo& pi = c->pages[page];
+  const unsigned old_cls = pi.fast_cls;
+  const std::size_t old_pages = pi.run_pages;
+  const std::size_t new_pages = kClasses[new_cls].run_pages;
+  RunMeta* run = run_meta_at(c, page);
+  if (new_pages > old_pages) {
+    if (!pages_.grow_run(run, old_pages, new_pages)) return false;
+  } else if (new_pages < old_pages) {
+    pages_.shrink_run(run, old_pages, new_pages, coarse_now_ms());
+  }
+  pages_.mark_large(run, new_pages, new_cls);
+  LargeStats& os_ = large_[old_cls - kNumSmallClasses];
+  LargeStats& ns_ = large_[new_cls - kNumSmallClasses];
+  ++os_.ndalloc;
+  --os_.curruns;
+  ++ns_.nmalloc;
+  ++ns_.curruns;
+  if (new_pages < old_pages) decay_tick_locked();
+  return true;
+}
+
+void Arena::merge_requests_locked(unsigned cls, std::uint64_t n) noexcept {
+  if (is_small_class(cls)) {
+    bins_[cls].stats.nrequests += n;
+  } else {
+    large_[cls - kNumSmallClasses].nrequests += n;
+  }
+}
+
+std::size_t Arena::purge_locked(bool all) noexcept {
+  const std::uint32_t now = coarse_now_ms();
+  if (all) {
+    for (auto& b : bins_) b.release_empty_current(pages_, now);
+  }
+  const PurgePolicy policy{decay_ms.load(std::memory_order_relaxed), retain_};
+  return pages_.purge(now, policy, all);
+}
+
+void Arena::decay_tick_locked() noexcept {
+  const std::int64_t decay = decay_ms.load(std::memory_order_relaxed);
+  if (decay < 0) return;
+  std::uint32_t due;
+  if (!pages_.next_purge_due(decay, &due)) return;
+  const std::uint32_t now = coarse_now_ms();
+  if (decay == 0 || static_cast<std::int32_t>(now - due) >= 0) {
+    pages_.purge(now, PurgePolicy{decay, retain_}, decay == 0);
+  }
+}
+
+}  // namespace bento

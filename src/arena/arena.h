@@ -1,0 +1,119 @@
+// arena/arena.h: an arena owns chunks (through PageRuns) and one Bin per small class,
+// and serves small batches, large runs and frees of its own objects.
+//
+// Locking: one ProfiledMutex per arena (mutex()) guards pages_, bins_, large_ and the
+// counters here unless a field says otherwise. Callers lock it through ArenaSet (the
+// favourite protocol) or, to free, lock the owner directly; every *_locked function
+// expects it held. Huge objects are not arena memory; only their counters live here,
+// guarded by the huge lock (huge.h).
+#pragma once
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "chunk/page_runs.h"
+#include "platform/mutex.h"
+#include "run/bin.h"
+
+namespace bento {
+
+struct LargeStats {
+  std::uint64_t nmalloc = 0;
+  std::uint64_t ndalloc = 0;
+  std::uint64_t nrequests = 0;
+  std::size_t curruns = 0;
+
+  LargeStats& operator+=(const LargeStats& o) noexcept {
+    nmalloc += o.nmalloc;
+    ndalloc += o.ndalloc;
+    nrequests += o.nrequests;
+    curruns += o.curruns;
+    return *this;
+  }
+};
+
+struct HugeStats {  // guarded by the huge lock
+  std::uint64_t nmalloc = 0;
+  std::uint64_t ndalloc = 0;
+  std::uint64_t nrequests = 0;
+  std::size_t allocated = 0;  // usable bytes live now
+  std::size_t mapped = 0;     // bytes mapped for them
+  std::size_t cur = 0;        // objects live now
+
+  HugeStats& operator+=(const HugeStats& o) noexcept {
+    nmalloc += o.nmalloc;
+    ndalloc += o.ndalloc;
+    nrequests += o.nrequests;
+    allocated += o.allocated;
+    mapped += o.mapped;
+    cur += o.cur;
+    return *this;
+  }
+};
+
+// What a free found wrong; kOk otherwise.
+enum class FreeError : std::uint8_t {
+  kOk,
+  kNotAllocated,    // the page is part of the chunk header
+  kFreePage,        // the page is free: a double free, or a pointer never handed out
+  kInterior,        // inside an object, not at its start
+  kDoubleFree,      // the region is already free
+  kUnknown,         // not in any chunk of bento's
+  kHugeInterior,    // inside a huge object, not at its start
+  kWrongSize,       // free_sized / sized delete with a size of another class
+  kWrongAlignment,  // aligned delete / free_aligned_sized of a pointer not so aligned
+};
+
+// Coarse milliseconds since bento started (wraps after 49 days; ages are wrap-safe).
+std::uint32_t coarse_now_ms() noexcept;
+
+class Arena {
+ public:
+  void init(unsigned index, std::int64_t decay_ms, bool retain) noexcept;
+
+  unsigned index() const noexcept { return index_; }
+  ProfiledMutex& mutex() noexcept { return mutex_; }
+  void lock() noexcept { mutex_.lock(); }
+  void unlock() noexcept { mutex_.unlock(); }
+
+  // Fills out[] with up to n objects of cached class cls (small: a batch from the bin;
+  // large: one run). Returns the count; 0 when the OS refuses memory.
+  std::size_t fill_locked(unsigned cls, void** out, std::size_t n) noexcept;
+  void* alloc_small_locked(unsigned cls) noexcept;
+  // A large object of class cls aligned to `align` (a power of two, >= page). *zeroed
+  // says whether its pages are known to be zero.
+  void* alloc_large_locked(unsigned cls, std::size_t align, bool* zeroed) noexcept;
+  // Frees an object of this arena; p's chunk belongs to it.
+  FreeError free_locked(void* p) noexcept;
+  // Resizes a large object in place to class new_cls; false if it cannot.
+  bool resize_large_locked(void* p, unsigned new_cls) noexcept;
+
+  // Decay: purges what is due (all: everything dirty). Returns pages released.
+  std::size_t purge_locked(bool all) noexcept;
+  void decay_tick_locked() noexcept;
+
+  // Counters merged from a thread cache (requests it served without the arena).
+  void merge_requests_locked(unsigned cls, std::uint64_t n) noexcept;
+
+  // Read under the lock.
+  const PageRuns& pages() const noexcept { return pages_; }
+  const BinStats& bin_stats(unsigned cls) const noexcept { return bins_[cls].stats; }
+  BinStats& bin_stats_mut(unsigned cls) noexcept { return bins_[cls].stats; }
+  const LargeStats& large_stats(unsigned large_index) const noexcept { return large_[large_index]; }
+
+  std::atomic<unsigned> nthreads{0};             // threads whose favourite this is
+  std::atomic<std::uint64_t> favourite_switches{0};  // threads that left it for the next
+  std::atomic<std::int64_t> decay_ms{0};         // arena.<i>.dirty_decay_ms
+  std::uint64_t created_ns = 0;                  // monotonic time of creation
+  HugeStats huge;                                // guarded by the huge lock
+
+ private:
+  ProfiledMutex mutex_;
+  unsigned index_ = 0;
+  bool retain_ = false;
+  PageRuns pages_;
+  Bin bins_[kNumSmallClasses];
+  LargeStats large_[kNumLargeClasses];
+};
+
+}  // namespace bento

@@ -1,0 +1,134 @@
+// arena/arena_set.cc: the arena table and the favourite protocol. g_arenas_lock guards
+// arena creation; g_arenas slots are published with release stores.
+#include "arena/arena_set.h"
+
+#include <new>
+
+#include "chunk/base_alloc.h"
+#include "platform/os.h"
+
+namespace bento {
+
+namespace {
+constinit Mutex g_arenas_lock;
+constinit std::atomic<Arena*> g_arenas[kMaxArenas];
+constinit unsigned g_narenas = 1;
+constinit std::int64_t g_decay_ms = 10000;
+constinit bool g_retain = false;
+
+std::uint64_t xorshift(std::uint64_t& s) noexcept {
+  s ^= s << 13;
+  s ^= s >> 7;
+  s ^= s << 17;
+  return s;
+}
+}  // namespace
+
+bool arenas_init(unsigned n, std::int64_t decay_ms, bool retain) noexcept {
+  if (n == 0) {
+    const unsigned cpus = os::cpus_available();
+    n = cpus > kMaxArenas / 4 ? kMaxArenas : 4 * cpus;
+  }
+  g_narenas = n < kMaxArenas ? n : kMaxArenas;
+  g_decay_ms = decay_ms;
+  g_retain = retain;
+  return arena_get_or_create(0) != nullptr;
+}
+
+unsigned narenas() noexcept { return g_narenas; }
+
+Arena* arena_get(unsigned i) noexcept {
+  return i < g_narenas ? g_arenas[i].load(std::memory_order_acquire) : nullptr;
+}
+
+Arena* arena_get_or_create(unsigned i) noexcept {
+  if (i >= g_narenas) return nullptr;
+  Arena* a = g_arenas[i].load(std::memory_order_acquire);
+  if (a != nullptr) return a;
+  LockGuard guard(g_arenas_lock);
+  a = g_arenas[i].load(std::memory_order_relaxed);
+  if (a == nullptr) {
+    void* mem = base_alloc(sizeof(Arena), 64);
+    if (mem == nullptr) return nullptr;
+    a = new (mem) Arena();
+    a->init(i, g_decay_ms, g_retain);
+    g_arenas[i].store(a, std::memory_order_release);
+  }
+  return a;
+}
+
+void choice_init(ArenaChoice& c, std::uint64_t seed) noexcept {
+  c.rng = seed | 1;
+  xorshift(c.rng);
+  c.favourite = static_cast<unsigned>(xorshift(c.rng) % g_narenas);
+  if (Arena* a = arena_get_or_create(c.favourite)) {
+    a->nthreads.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    c.favourite = 0;
+    arena_get(0)->nthreads.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+bool choice_move(ArenaChoice& c, unsigned i) noexcept {
+  Arena* to = arena_get_or_create(i);
+  if (to == nullptr) return false;
+  if (i == c.favourite) return true;
+  if (Arena* from = arena_get(c.favourite)) from->nthreads.fetch_sub(1, std::memory_order_relaxed);
+  to->nthreads.fetch_add(1, std::memory_order_relaxed);
+  c.favourite = i;
+  return true;
+}
+
+void choice_release(ArenaChoice& c) noexcept {
+  if (Arena* a = arena_get(c.favourite)) a->nthreads.fetch_sub(1, std::memory_order_relaxed);
+}
+
+Arena* lock_favourite(ArenaChoice& c) noexcept {
+  Arena* a = arena_get(c.favourite);
+  if (BENTO_LIKELY(a != nullptr) && a->mutex().try_lock()) return a;
+  if (g_narenas == 1) {  // nowhere to move: wait for the only arena
+    a->lock();
+    return a;
+  }
+  const unsigned next = c.favourite + 1 == g_narenas ? 0 : c.favourite + 1;
+  Arena* b = arena_get_or_create(next);
+  if (b == nullptr) {  // out of memory for a new arena: stay and wait
+    a->lock();
+    return a;
+  }
+  a->favourite_switches.fetch_add(1, std::memory_order_relaxed);
+  a->nthreads.fetch_sub(1, std::memory_order_relaxed);
+  b->nthreads.fetch_add(1, std::memory_order_relaxed);
+  c.favourite = next;
+  b->lock();
+  return b;
+}
+
+void arenas_prefork() noexcept {
+  g_arenas_lock.lock();
+  for (unsigned i = 0; i < g_narenas; ++i) {
+    if (Arena* a = arena_get(i)) a->lock();
+  }
+}
+
+void arenas_postfork_parent() noexcept {
+  for (unsigned i = 0; i < g_narenas; ++i) {
+    if (Arena* a = arena_get(i)) a->unlock();
+  }
+  g_arenas_lock.unlock();
+}
+
+void arenas_postfork_child(const ArenaChoice* survivor) noexcept {
+  for (unsigned i = 0; i < g_narenas; ++i) {
+    if (Arena* a = arena_get(i)) {
+      a->mutex().reset_after_fork();
+      a->nthreads.store(0, std::memory_order_relaxed);
+    }
+  }
+  if (survivor != nullptr) {
+    if (Arena* a = arena_get(survivor->favourite)) a->nthreads.store(1, std::memory_order_relaxed);
+  }
+  g_arenas_lock.reset_after_fork();
+}
+
+}  // namespace bento

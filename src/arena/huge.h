@@ -1,0 +1,37 @@
+// arena/huge.h: objects too big for a chunk's runs. Each is its own chunk-aligned
+// mapping (chunk-rounded, so no other mapping of ours shares its chunks), registered in
+// the chunk registry and recorded in a hash table keyed by address, which g_huge_lock
+// guards together with every arena's HugeStats. Usable size is the page-rounded request;
+// realloc moves pages with mremap instead of copying.
+#pragma once
+#include <cstddef>
+
+#include "arena/arena.h"
+
+namespace bento {
+
+struct HugeInfo {
+  std::size_t usize;      // usable bytes
+  std::size_t map_bytes;  // mapped bytes (chunk multiple)
+  unsigned arena;         // arena whose counters it is charged to
+};
+
+// size: any request above kLargeMaxBytes (or smaller, for big alignments); align: power
+// of two. *zeroed is true (fresh mappings read as zero). Null when the OS refuses or the
+// size cannot be represented.
+void* huge_alloc(Arena* charge, std::size_t size, std::size_t align) noexcept;
+// False if p is not the start of a live huge object.
+bool huge_lookup(const void* p, HugeInfo* out) noexcept;
+bool huge_free(void* p) noexcept;
+// Resizes to `size` (> kLargeMaxBytes), in place or by moving pages; null when neither
+// works (p is then untouched).
+void* huge_resize(void* p, std::size_t size) noexcept;
+
+void huge_prefork() noexcept;
+void huge_postfork_parent() noexcept;
+void huge_postfork_child() noexcept;
+// Stats readers take the huge lock around the read of HugeStats.
+void huge_stats_lock() noexcept;
+void huge_stats_unlock() noexcept;
+
+}  // namespace bento

@@ -1,0 +1,325 @@
+// chunk/page_runs.cc: the page-run allocator of one arena (see page_runs.h). The arena's
+// lock is held for every call.
+#include "chunk/page_runs.h"
+
+#include "chunk/chunk_registry.h"
+#include "platform/assert.h"
+#include "platform/os.h"
+
+namespace bento {
+
+namespace {
+// Wrap-safe age of a coarse-ms timestamp.
+inline std::uint32_t age_ms(std::uint32_t now, std::uint32_t since) noexcept { return now - since; }
+inline std::uint32_t older_of(std::uint32_t now, std::uint32_t a, std::uint32_t b) noexcept {
+  return age_ms(now, a) >= age_ms(now, b) ? a : b;
+}
+}  // namespace
+
+void PageRuns::init(void* owner, unsigned arena_index) noexcept {
+  nonempty_.clear_all();
+  for (auto& b : buckets_) b.reset();
+  dirty_.reset();
+  chunks_.reset();
+  nempty_chunks_ = 0;
+  owner_ = owner;
+  arena_index_ = arena_index;
+  serial_ = 0;
+  stats_ = PageRunStats{};
+}
+
+bool PageRuns::map_chunk() noexcept {
+  void* p = os::map_aligned(kChunkSize, kChunkSize);
+  if (p == nullptr) return false;
+  auto* c = static_cast<ChunkHeader*>(p);
+  c->owner = owner_;
+  c->arena_index = arena_index_;
+  c->serial = serial_++;
+  c->nfree_pages = static_cast<std::uint16_t>(kMaxRunPages);
+  c->retained = false;
+  for (std::size_t i = 0; i < kChunkPages; ++i) {
+    PageInfo& pi = c->pages[i];
+    pi.fast_cls = kNoClass;
+    pi.state = i < kFirstRunPage ? PageState::kHeader : PageState::kFree;
+    pi.dirty = 0;
+  }
+  chunks_.push_back(c);
+  ++stats_.chunks;
+  ++stats_.chunks_mapped;
+  insert_free(c, kFirstRunPage, kMaxRunPages, 0, 0, nullptr);
+  registry_set(c, kChunkSize, ChunkKind::kArena, ChunkKind::kArena);
+  return true;
+}
+
+void PageRuns::unmap_chunk(ChunkHeader* c) noexcept {
+  RunMeta* m = run_meta_at(c, kFirstRunPage);
+  BENTO_ASSERT(m->npages == kMaxRunPages);
+  remove_free(m);
+  if (c->retained) --stats_.retained_chunks;
+  chunks_.remove(c);
+  --stats_.chunks;
+  ++stats_.chunks_unmapped;
+  registry_clear(c, kChunkSize);
+  os::unmap(c, kChunkSize);
+}
+
+void PageRuns::insert_free(ChunkHeader* c, std::size_t start, std::size_t npages,
+                           std::size_t ndirty, std::uint32_t dirty_since,
+                           RunMeta* dirty_after) noexcept {
+  const std::size_t last = start + npages - 1;
+  for (std::size_t i : {start, last}) {
+    PageInfo& pi = c->pages[i];
+    pi.state = PageState::kFree;
+    pi.fast_cls = kNoClass;
+    pi.run_start = static_cast<std::uint16_t>(start);
+    pi.run_pages = static_cast<std::uint16_t>(npages);
+  }
+  RunMeta* m = run_meta_at(c, start);
+  m->npages = static_cast<std::uint16_t>(npages);
+  m->ndirty = static_cast<std::uint16_t>(ndirty);
+  m->dirty_since = dirty_since;
+  buckets_[npages].push_front(m);
+  nonempty_.set(npages);
+  if (ndirty != 0) {
+    dirty_.insert_after(dirty_after, m);
+    stats_.dirty_pages += ndirty;
+  } else {
+    m->dirty_link = ListNode{};
+  }
+  if (npages == kMaxRunPages) ++nempty_chunks_;
+}
+
+RunMeta* PageRuns::remove_free(RunMeta* m) noexcept {
+  buckets_[m->npages].remove(m);
+  if (buckets_[m->npages].empty()) nonempty_.reset(m->npages);
+  RunMeta* before = nullptr;
+  if (m->ndirty != 0) {
+    before = dirty_.prev(m);
+    dirty_.remove(m);
+    stats_.dirty_pages -= m->ndirty;
+  }
+  if (m->npages == kMaxRunPages) --nempty_chunks_;
+  return before;
+}
+
+// Takes the first `npages` of free run m; the rest stays free in m's place.
+RunMeta* PageRuns::take_pages(RunMeta* m, std::size_t npages, bool* zeroed) noexcept {
+  ChunkHeader* c = chunk_of(m);
+  const std::size_t start = page_index_of(c, m);
+  const std::size_t total = m->npages;
+  const std::size_t total_dirty = m->ndirty;
+  const std::uint32_t since = m->dirty_since;
+  if (c->retained) {  // a purged chunk kept mapped comes back into use
+    c->retained = false;
+    --stats_.retained_chunks;
+  }
+  RunMeta* dirty_before = remove_free(m);
+  std::size_t dirty = 0;
+  for (std::size_t i = start; i < start + npages; ++i) {
+    dirty += c->pages[i].dirty;
+    c->pages[i].fast_cls = kNoClass;
+  }
+  if (zeroed != nullptr) *zeroed = dirty == 0;
+  if (total > npages) {
+    const std::size_t rest_dirty = total_dirty - dirty;
+    insert_free(c, start + npages, total - npages, rest_dirty, since,
+                rest_dirty != 0 ? dirty_before : nullptr);
+  }
+  c->nfree_pages = static_cast<std::uint16_t>(c->nfree_pages - npages);
+  stats_.active_pages += npages;
+  RunMeta* run = run_meta_at(c, start);
+  return run;
+}
+
+RunMeta* PageRuns::alloc_run(std::size_t npages, bool* zeroed) noexcept {
+  BENTO_ASSERT(npages >= 1 && npages <= kMaxRunPages);
+  std::size_t b = nonempty_.find_from(npages);
+  if (b == decltype(nonempty_)::kNone) {
+    if (!map_chunk()) return nullptr;
+    b = kMaxRunPages;
+  }
+  return take_pages(buckets_[b].front(), npages, zeroed);
+}
+
+RunMeta* PageRuns::alloc_run_aligned(std::size_t npages, std::size_t align_pages,
+                                     bool* zeroed, std::uint32_t now_ms) noexcept {
+  const std::size_t span = npages + align_pages - 1;
+  if (span > kMaxRunPages) return nullptr;
+  RunMeta* big = alloc_run(span, zeroed);
+  if (big == nullptr) return nullptr;
+  ChunkHeader* c = chunk_of(big);
+  const std::size_t start = page_index_of(c, big);
+  const std::size_t aligned = align_up(start, align_pages);
+  const std::size_t lead = aligned - start;
+  const std::size_t trail = span - lead - npages;
+  if (lead != 0) free_run(big, lead, now_ms);
+  if (trail != 0) free_run(run_meta_at(c, aligned + npages), trail, now_ms);
+  RunMeta* run = run_meta_at(c, aligned);
+  if (zeroed != nullptr && !*zeroed) {  // the pages kept may still be clean
+    bool clean = true;
+    for (std::size_t i = aligned; i < aligned + npages; ++i) clean = clean && c->pages[i].dirty == 0;
+    *zeroed = clean;
+  }
+  return run;
+}
+
+void PageRuns::free_run(RunMeta* run, std::size_t npages, std::uint32_t now_ms) noexcept {
+  ChunkHeader* c = chunk_of(run);
+  std::size_t start = page_index_of(c, run);
+  std::size_t ndirty = 0;
+  for (std::size_t i = start; i < start + npages; ++i) {
+    PageInfo& pi = c->pages[i];
+    pi.fast_cls = kNoClass;
+    pi.state = PageState::kFree;
+    ndirty += pi.dirty;
+  }
+  c->nfree_pages = static_cast<std::uint16_t>(c->nfree_pages + npages);
+  stats_.active_pages -= npages;
+  std::uint32_t since = now_ms;
+  RunMeta* dirty_after = dirty_.back();  // the newest position, unless a neighbour is older
+
+  auto absorb = [&](RunMeta* nb) {
+    const bool nb_dirty = nb->ndirty != 0;
+    const std::uint32_t nb_since = nb->dirty_since;
+    RunMeta* before = remove_free(nb);
+    if (dirty_after == nb) dirty_after = before;
+    if (nb_dirty && (ndirty == 0 || older_of(now_ms, nb_since, since) == nb_since)) {
+      // The merged run takes the oldest dirty time and that neighbour's place in line.
+      since = nb_since;
+      dirty_after = before;
+    }
+    ndirty += nb->ndirty;
+    return nb->npages;
+  };
+  if (start > kFirstRunPage && c->pages[start - 1].state == PageState::kFree) {
+    const std::size_t pstart = c->pages[start - 1].run_start;
+    npages += absorb(run_meta_at(c, pstart));
+    start = pstart;
+  }
+  const std::size_t end = start + npages;
+  if (end < kChunkPages && c->pages[end].state == PageState::kFree) {
+    npages += absorb(run_meta_at(c, end));
+  }
+  insert_free(c, start, npages, ndirty, since, ndirty != 0 ? dirty_after : nullptr);
+}
+
+bool PageRuns::grow_run(RunMeta* run, std::size_t old_pages, std::size_t new_pages) noexcept {
+  ChunkHeader* c = chunk_of(run);
+  const std::size_t start = page_index_of(c, run);
+  const std::size_t end = start + old_pages;
+  const std::size_t need = new_pages - old_pages;
+  if (end >= kChunkPages || c->pages[end].state != PageState::kFree) return false;
+  RunMeta* next = run_meta_at(c, end);
+  if (next->npages < need) return false;
+  take_pages(next, need, nullptr);
+  return true;
+}
+
+void PageRuns::shrink_run(RunMeta* run, std::size_t old_pages, std::size_t new_pages,
+                          std::uint32_t now_ms) noexcept {
+  ChunkHeader* c = chunk_of(run);
+  const std::size_t start = page_index_of(c, run);
+  free_run(run_meta_at(c, start + new_pages), old_pages - new_pages, now_ms);
+}
+
+void PageRuns::mark_small(RunMeta* run, unsigned cls) noexcept {
+  ChunkHeader* c = chunk_of(run);
+  const std::size_t start = page_index_of(c, run);
+  const std::size_t n = kClasses[cls].run_pages;
+  for (std::size_t i = start; i < start + n; ++i) {
+    PageInfo& pi = c->pages[i];
+    pi.state = PageState::kSmall;
+    pi.dirty = 1;
+    pi.run_start = static_cast<std::uint16_t>(start);
+    pi.run_pages = static_cast<std::uint16_t>(n);
+    pi.fast_cls = static_cast<std::uint8_t>(cls);
+  }
+}
+
+void PageRuns::mark_large(RunMeta* run, std::size_t npages, unsigned cls) noexcept {
+  ChunkHeader* c = chunk_of(run);
+  const std::size_t start = page_index_of(c, run);
+  for (std::size_t i = start; i < start + npages; ++i) {
+    PageInfo& pi = c->pages[i];
+    pi.state = PageState::kLarge;
+    pi.dirty = 1;
+    pi.run_start = static_cast<std::uint16_t>(start);
+    pi.run_pages = static_cast<std::uint16_t>(npages);
+    pi.fast_cls = kNoClass;
+  }
+  c->pages[start].fast_cls = static_cast<std::uint8_t>(cls);
+}
+
+void PageRuns::purge_run(RunMeta* m, const PurgePolicy& policy) noexcept {
+  ChunkHeader* c = chunk_of(m);
+  const std::size_t start = page_index_of(c, m);
+  const std::size_t npages = m->npages;
+  const std::size_t ndirty = m->ndirty;
+  if (npages == kMaxRunPages && !policy.retain && nempty_chunks_ > 1) {
+    unmap_chunk(c);  // a further wholly free chunk: give it all back
+    stats_.purged += ndirty;
+    return;
+  }
+  os::purge(page_addr(c, start), npages * kPageSize);
+  ++stats_.nmadvise;
+  stats_.purged += ndirty;
+  for (std::size_t i = start; i < start + npages; ++i) c->pages[i].dirty = 0;
+  dirty_.remove(m);
+  stats_.dirty_pages -= ndirty;
+  m->ndirty = 0;
+  if (npages == kMaxRunPages && policy.retain && !c->retained) {
+    c->retained = true;
+    ++stats_.retained_chunks;
+  }
+}
+
+std::size_t PageRuns::purge(std::uint32_t now_ms, const PurgePolicy& policy, bool all) noexcept {
+  if (!all && policy.decay_ms < 0) return 0;
+  const std::uint64_t before = stats_.purged;
+  while (RunMeta* m = dirty_.front()) {
+    if (!all && age_ms(now_ms, m->dirty_since) < static_cast<std::uint64_t>(policy.decay_ms)) break;
+    purge_run(m, policy);
+  }
+  const auto released = static_cast<std::size_t>(stats_.purged - before);
+  if (released != 0) ++stats_.npurge;
+  return released;
+}
+
+bool PageRuns::next_purge_due(std::int64_t decay_ms, std::uint32_t* due_ms) const noexcept {
+  const RunMeta* m = dirty_.front();
+  if (m == nullptr || decay_ms < 0) return false;
+  *due_ms = m->dirty_since + static_cast<std::uint32_t>(decay_ms);
+  return true;
+}
+
+bool PageRuns::is_valid() const noexcept {
+  std::size_t dirty = 0, active = 0, nchunks = 0;
+  for (ChunkHeader* c = chunks_.front(); c != nullptr; c = chunks_.next(c)) {
+    ++nchunks;
+    std::size_t i = kFirstRunPage;
+    while (i < kChunkPages) {
+      const PageInfo& pi = c->pages[i];
+      if (pi.state == PageState::kFree) {
+        const RunMeta& m = c->runs[i];
+        if (pi.run_start != i || pi.run_pages != m.npages || m.npages == 0) return false;
+        const PageInfo& tail = c->pages[i + m.npages - 1];
+        if (tail.run_start != i || tail.state != PageState::kFree) return false;
+        std::size_t d = 0;
+        for (std::size_t j = i; j < i + m.npages; ++j) d += c->pages[j].dirty;
+        if (d != m.ndirty) return false;
+        dirty += d;
+        const std::size_t next = i + m.npages;
+        if (next < kChunkPages && c->pages[next].state == PageState::kFree) return false;  // uncoalesced
+        i = next;
+      } else {
+        if (pi.run_start != i || pi.run_pages == 0) return false;
+        active += pi.run_pages;
+        i += pi.run_pages;
+      }
+    }
+    if (i != kChunkPages) return false;
+  }
+  return nchunks == stats_.chunks && dirty == stats_.dirty_pages && active == stats_.active_pages;
+}
+
+}  // namespace bento

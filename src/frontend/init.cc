@@ -1,0 +1,95 @@
+// frontend/init.cc: start-up and fork handling. g_init_lock guards start-up; g_ready is
+// set once with release order and read with acquire.
+#include "frontend/init.h"
+
+#include <atomic>
+
+#include "arena/arena_set.h"
+#include "arena/huge.h"
+#include "chunk/base_alloc.h"
+#include "chunk/chunk_registry.h"
+#include "config/options.h"
+#include "frontend/thread_state.h"
+#include "platform/log.h"
+#include "platform/os.h"
+#include "platform/thread.h"
+
+namespace bento {
+
+namespace {
+constinit Mutex g_init_lock;
+constinit std::atomic<bool> g_ready{false};
+constinit std::atomic<bool> g_failed{false};
+constinit std::atomic<std::uintptr_t> g_init_owner{0};
+constinit bool g_fork_handlers = false;
+
+void prefork() noexcept {
+  if (!global_ready()) return;
+  arenas_prefork();
+  huge_prefork();
+  threads_prefork();
+  base_prefork();
+}
+void postfork_parent() noexcept {
+  if (!global_ready()) return;
+  base_postfork_parent();
+  threads_postfork_parent();
+  huge_postfork_parent();
+  arenas_postfork_parent();
+}
+void postfork_child() noexcept {
+  if (!global_ready()) return;
+  base_postfork_child();
+  threads_postfork_child();
+  huge_postfork_child();
+  arenas_postfork_child(tls_state != nullptr ? &tls_state->choice : nullptr);
+}
+
+bool init_locked() noexcept {
+  if (os::system_page_size() != kPageSize) {
+    log_warning("this build expects {}-byte pages, the system has {}", kPageSize,
+                os::system_page_size());
+    return false;
+  }
+  options_init();
+  const Options& o = options();
+  if (!registry_init()) return false;
+  if (!arenas_init(o.narenas, o.dirty_decay_ms, o.retain)) return false;
+  if (!os::thread_exit_hook_create(thread_exit)) {
+    log_warning("no pthread key left: thread caches will not be flushed at thread exit");
+  }
+  return true;
+}
+}  // namespace
+
+bool global_ready() noexcept { return g_ready.load(std::memory_order_acquire); }
+
+bool global_init() noexcept {
+  if (BENTO_LIKELY(global_ready())) return true;
+  if (g_failed.load(std::memory_order_relaxed)) return false;
+  const std::uintptr_t self = os::thread_self();
+  if (g_init_owner.load(std::memory_order_relaxed) == self) return false;  // recursion
+  LockGuard guard(g_init_lock);
+  if (global_ready()) return true;
+  g_init_owner.store(self, std::memory_order_relaxed);
+  const bool ok = init_locked();
+  g_init_owner.store(0, std::memory_order_relaxed);
+  if (!ok) {
+    g_failed.store(true, std::memory_order_relaxed);
+    log_warning("start-up failed: every allocation will fail with ENOMEM");
+    return false;
+  }
+  g_ready.store(true, std::memory_order_release);
+  return true;
+}
+
+// Runs when the library is loaded: start-up before any thread can race it, and the fork
+// handlers (registered here, outside any malloc call).
+__attribute__((constructor)) void bento_library_init() {
+  global_init();
+  if (!g_fork_handlers) {
+    g_fork_handlers = os::register_fork_handlers(prefork, postfork_parent, postfork_child);
+  }
+}
+
+}  // namespace bento

@@ -1,0 +1,185 @@
+// frontend/malloc.cc: the slow paths of malloc and free, calloc, usable size and the
+// sized frees. No lock is held on entry; arena locks are taken through lock_favourite
+// (allocation) or on the owner (free), the huge lock inside huge.cc.
+#include "frontend/malloc.h"
+
+#include <cstring>
+
+#include "arena/free_batch.h"
+#include "arena/huge.h"
+#include "config/options.h"
+#include "frontend/init.h"
+#include "frontend/slow.h"
+#include "platform/os.h"
+
+namespace bento {
+
+namespace {
+constexpr unsigned char kJunkAlloc = 0xa5, kJunkFree = 0x5a;
+
+Arena* lock_for(ThreadState* ts) noexcept {
+  if (ts != nullptr) return lock_favourite(ts->choice);
+  Arena* a = arena_get(0);  // an exiting thread: no favourite any more
+  a->lock();
+  return a;
+}
+
+// The class for an uncached request, or kNoClass for huge.
+unsigned class_for(std::size_t size) noexcept {
+  return size <= kLargeMaxBytes ? size_to_class(size) : kNoClass;
+}
+}  // namespace
+
+FreeError object_info(const void* p, ObjectInfo* out) noexcept {
+  switch (chunk_kind(p)) {
+    case ChunkKind::kArena: {
+      const ChunkHeader* c = chunk_of(p);
+      const std::size_t page = page_of(p);
+      const PageInfo& pi = c->pages[page];
+      if (pi.state == PageState::kFree) return FreeError::kFreePage;
+      if (pi.state == PageState::kHeader) return FreeError::kNotAllocated;
+      if (pi.state == PageState::kLarge) {
+        if (pi.run_start != page || (to_addr(p) & (kPageSize - 1)) != 0) return FreeError::kInterior;
+        *out = ObjectInfo{class_bytes(pi.fast_cls), pi.fast_cls};
+        return FreeError::kOk;
+      }
+      const RunMeta& run = c->runs[pi.run_start];
+      const std::uintptr_t offset = to_addr(p) - (to_addr(c) + (std::size_t{pi.run_start} << kLgPage));
+      if (region_index(&run, offset) * class_bytes(run.cls) != offset) return FreeError::kInterior;
+      *out = ObjectInfo{class_bytes(run.cls), run.cls};
+      return FreeError::kOk;
+    }
+    case ChunkKind::kHugeHead: {
+      HugeInfo h;
+      if ((to_addr(p) & kChunkMask) != 0) return FreeError::kHugeInterior;
+      if (!huge_lookup(p, &h)) return FreeError::kUnknown;
+      *out = ObjectInfo{h.usize, kNoClass};
+      return FreeError::kOk;
+    }
+    case ChunkKind::kHugeBody:
+      return FreeError::kHugeInterior;
+    case ChunkKind::kNotOurs:
+      break;
+  }
+  return FreeError::kUnknown;
+}
+
+void* arena_alloc(ThreadState* ts, unsigned cls, std::size_t align, bool zero) noexcept {
+  Arena* a = lock_for(ts);
+  if (a == nullptr) return nullptr;
+  bool zeroed = false;
+  void* p = is_small_class(cls) ? a->alloc_small_locked(cls) : a->alloc_large_locked(cls, align, &zeroed);
+  if (p != nullptr) a->merge_requests_locked(cls, 1);
+  a->decay_tick_locked();
+  a->unlock();
+  if (p == nullptr) return nullptr;
+  const std::size_t bytes = class_bytes(cls);
+  if (zero || options().zero) {
+    if (!zeroed) std::memset(p, 0, bytes);
+  } else if (options().junk) {
+    std::memset(p, kJunkAlloc, bytes);
+  }
+  if (ts != nullptr) ts->direct_allocated += bytes;
+  return p;
+}
+
+void* huge_alloc_for(ThreadState* ts, std::size_t size, std::size_t align) noexcept {
+  Arena* charge = arena_get(ts != nullptr ? ts->choice.favourite : 0);
+  void* p = huge_alloc(charge, size, align);
+  if (p != nullptr && ts != nullptr) ts->direct_allocated += align_up(size, kPageSize);
+  return p;
+}
+
+void free_uncached(ThreadState* ts, void* p, const char* call) noexcept {
+  ObjectInfo info;
+  const FreeError e = object_info(p, &info);
+  if (e != FreeError::kOk) report_bad_free(call, p, e, "");
+  if (info.cls == kNoClass) {
+    if (!huge_free(p)) report_bad_free(call, p, FreeError::kUnknown, "");
+  } else {
+    if (options().junk) std::memset(p, kJunkFree, info.usize);
+    Arena* owner = arena_get(chunk_of(p)->arena_index);
+    owner->lock();
+    const FreeError fe = owner->free_locked(p);
+    owner->unlock();
+    if (fe != FreeError::kOk) report_bad_free(call, p, fe, "");
+  }
+  if (ts != nullptr) ts->direct_deallocated += info.usize;
+}
+
+void free_checked(void* p, const char* call) noexcept {
+  ThreadState* ts = thread_state();
+  TCache* tc = ts != nullptr ? ts->tcache : nullptr;
+  const unsigned cls = cached_class_of(p);
+  if (cls != kNoClass && tc != nullptr && tc->bins[cls].ncached_max != 0) {
+    if (!tc->bins[cls].push(p)) tcache_flush_and_push(tc, cls, p, ts->choice);
+    return;
+  }
+  free_uncached(ts, p, call);
+}
+
+void* malloc_slow(std::size_t size) noexcept {
+  ThreadState* ts = thread_state();
+  if (ts == nullptr && !global_ready()) {
+    os::set_errno_nomem();
+    return nullptr;
+  }
+  void* p;
+  if (size <= kLookupMaxBytes && ts != nullptr && ts->tcache != nullptr &&
+      ts->tcache->bins[size_to_class_lookup(size)].ncached_max != 0) {
+    const unsigned cls = size_to_class_lookup(size);
+    p = ts->tcache->bins[cls].pop();
+    if (p == nullptr) p = tcache_refill_and_pop(ts->tcache, cls, ts->choice);
+  } else {
+    const unsigned cls = class_for(size);
+    p = cls != kNoClass ? arena_alloc(ts, cls, kQuantum, false) : huge_alloc_for(ts, size, kChunkSize);
+  }
+  if (p == nullptr) os::set_errno_nomem();
+  return p;
+}
+
+void free_slow(void* p) noexcept {
+  if (p == nullptr) return;
+  free_checked(p, "free");
+}
+
+void free_sized_slow(void* p, std::size_t size) noexcept {
+  if (p == nullptr) return;
+  ObjectInfo info;
+  const FreeError e = object_info(p, &info);
+  if (e != FreeError::kOk) report_bad_free("free_sized", p, e, "");
+  if (usable_size_for(size) != info.usize) report_bad_free("free_sized", p, FreeError::kWrongSize, "");
+  free_checked(p, "free_sized");
+}
+
+void* calloc_impl(std::size_t n, std::size_t size) noexcept {
+  std::size_t total;
+  if (__builtin_mul_overflow(n, size, &total)) {
+    os::set_errno_nomem();
+    return nullptr;
+  }
+  if (total <= kLookupMaxBytes) {
+    void* p = malloc_fast(total);
+    if (p != nullptr) std::memset(p, 0, total);
+    return p;
+  }
+  ThreadState* ts = thread_state();
+  if (ts == nullptr && !global_ready()) {
+    os::set_errno_nomem();
+    return nullptr;
+  }
+  const unsigned cls = class_for(total);
+  void* p = cls != kNoClass ? arena_alloc(ts, cls, kQuantum, true) : huge_alloc_for(ts, total, kChunkSize);
+  if (p == nullptr) os::set_errno_nomem();
+  return p;
+}
+
+std::size_t usable_size_impl(const void* p) noexcept {
+  if (p == nullptr) return 0;
+  ObjectInfo info;
+  const FreeError e = object_info(p, &info);
+  if (e != FreeError::kOk) report_bad_free("malloc_usable_size", p, e, "");
+  return info.usize;
+}
+
+}  // namespace bento

@@ -1,0 +1,89 @@
+// frontend/malloc.h: the allocation and free fast paths, inline, one screen each.
+//
+// Allocation code overview
+//   malloc_fast        TLS cache, size -> class (one table load), pop          -> malloc_slow
+//   malloc_slow        set-up, cache refill, uncached small/large, huge
+//   free_fast          registry byte, page-map class byte, alignment, push     -> free_slow
+//   free_slow          null, huge, uncached classes, full bin, bad pointers
+//   everything else (calloc, realloc, aligned, sized) lives in malloc.cc / realloc.cc /
+//   aligned.cc and reaches the arenas through the same pieces.
+// Every exit of a fast path is a tail call, so the fast path saves no registers.
+#pragma once
+#include <cstddef>
+
+#include "arena/arena.h"
+
+#include "base/compiler.h"
+#include "chunk/chunk.h"
+#include "chunk/chunk_registry.h"
+#include "frontend/thread_state.h"
+#include "sizeclass/size_classes.h"
+
+namespace bento {
+
+BENTO_SLOW void* malloc_slow(std::size_t size) noexcept;
+BENTO_SLOW void free_slow(void* p) noexcept;
+BENTO_SLOW void free_sized_slow(void* p, std::size_t size) noexcept;
+
+// The cache pop every allocation entry point starts with; null means "take your slow
+// path". Release build: TLS load, compare, table load, bin address, pop, count.
+BENTO_ALWAYS_INLINE void* cache_pop(std::size_t size) noexcept {
+  TCache* const tc = tls_tcache;
+  if (BENTO_LIKELY(size <= kLookupMaxBytes && tc != nullptr)) {
+    return tc->bins[size_to_class_lookup(size)].pop();
+  }
+  return nullptr;
+}
+
+BENTO_ALWAYS_INLINE void* malloc_fast(std::size_t size) noexcept {
+  if (void* p = cache_pop(size); BENTO_LIKELY(p != nullptr)) return p;
+  BENTO_SLOW_PATH_BARRIER();
+  BENTO_MUSTTAIL return malloc_slow(size);
+}
+
+// The class of an object at p if p can be pushed into a cache bin as it is: an arena
+// chunk, a page whose class is cached, and p aligned as every object of that class is.
+// kNoClass otherwise. Null pointers and foreign pointers fail the registry test.
+BENTO_ALWAYS_INLINE unsigned cached_class_of(const void* p) noexcept {
+  if (BENTO_UNLIKELY(chunk_kind(p) != ChunkKind::kArena)) return kNoClass;
+  const unsigned cls = chunk_of(p)->pages[page_of(p)].fast_cls;
+  if (BENTO_UNLIKELY(cls >= kNumLookupClasses)) return kNoClass;
+  if (BENTO_UNLIKELY((to_addr(p) & kClasses[cls].align_mask) != 0)) return kNoClass;
+  return cls;
+}
+
+BENTO_ALWAYS_INLINE void free_fast(void* p) noexcept {
+  const unsigned cls = cached_class_of(p);
+  TCache* const tc = tls_tcache;
+  if (BENTO_LIKELY(cls != kNoClass && tc != nullptr && tc->bins[cls].push(p))) return;
+  BENTO_SLOW_PATH_BARRIER();
+  BENTO_MUSTTAIL return free_slow(p);
+}
+
+// free_sized / sized delete: as free, and the size must be of the object's class.
+BENTO_ALWAYS_INLINE void free_sized_fast(void* p, std::size_t size) noexcept {
+  const unsigned cls = cached_class_of(p);
+  TCache* const tc = tls_tcache;
+  if (BENTO_LIKELY(cls != kNoClass && tc != nullptr && size <= kLookupMaxBytes &&
+                   size_to_class_lookup(size) == cls && tc->bins[cls].push(p))) {
+    return;
+  }
+  BENTO_SLOW_PATH_BARRIER();
+  BENTO_MUSTTAIL return free_sized_slow(p, size);
+}
+
+// The rest of the family (malloc.cc, realloc.cc, aligned.cc). Each sets errno to ENOMEM
+// (EINVAL where the call says so) and returns null on failure.
+void* calloc_impl(std::size_t n, std::size_t size) noexcept;
+void* realloc_impl(void* p, std::size_t size) noexcept;
+void* reallocarray_impl(void* p, std::size_t n, std::size_t size) noexcept;
+int posix_memalign_impl(void** out, std::size_t align, std::size_t size) noexcept;
+void* aligned_alloc_impl(std::size_t align, std::size_t size) noexcept;
+void* memalign_impl(std::size_t align, std::size_t size) noexcept;
+void* valloc_impl(std::size_t size) noexcept;
+void* pvalloc_impl(std::size_t size) noexcept;
+std::size_t usable_size_impl(const void* p) noexcept;
+void free_aligned_sized_impl(void* p, std::size_t align, std::size_t size) noexcept;
+void free_aligned_impl(void* p, std::size_t align) noexcept;  // aligned delete
+
+}  // namespace bento

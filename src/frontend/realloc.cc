@@ -1,0 +1,73 @@
+// frontend/realloc.cc: realloc and reallocarray. In place when the size class does not
+// change, when a large run can shrink or grow into free neighbouring pages, or when a
+// huge mapping can be resized (mremap moves pages, never copies); otherwise allocate,
+// copy, free. No lock is held on entry.
+#include <cstring>
+
+#include "arena/arena_set.h"
+#include "arena/free_batch.h"
+#include "arena/huge.h"
+#include "frontend/malloc.h"
+#include "frontend/slow.h"
+#include "platform/os.h"
+
+namespace bento {
+
+namespace {
+bool resize_large_in_place(void* p, unsigned new_cls) noexcept {
+  Arena* owner = arena_get(chunk_of(p)->arena_index);
+  owner->lock();
+  const bool ok = owner->resize_large_locked(p, new_cls);
+  owner->unlock();
+  return ok;
+}
+}  // namespace
+
+void* realloc_impl(void* p, std::size_t size) noexcept {
+  if (p == nullptr) return malloc_fast(size);
+  if (size == 0) {  // glibc: frees and returns null
+    free_fast(p);
+    return nullptr;
+  }
+  ObjectInfo info;
+  const FreeError e = object_info(p, &info);
+  if (e != FreeError::kOk) report_bad_free("realloc", p, e, "");
+
+  ThreadState* ts = thread_state();
+  if (size <= kLargeMaxBytes) {
+    const unsigned cls = size_to_class(size);
+    if (info.cls != kNoClass && class_bytes(cls) == info.usize) return p;
+    if (info.cls != kNoClass && !is_small_class(info.cls) && !is_small_class(cls) &&
+        resize_large_in_place(p, cls)) {
+      if (ts != nullptr) {
+        ts->direct_deallocated += info.usize;
+        ts->direct_allocated += class_bytes(cls);
+      }
+      return p;
+    }
+  } else if (info.cls == kNoClass) {
+    if (void* q = huge_resize(p, size)) {
+      if (ts != nullptr) {
+        ts->direct_deallocated += info.usize;
+        ts->direct_allocated += align_up(size, kPageSize);
+      }
+      return q;
+    }
+  }
+  void* q = malloc_fast(size);
+  if (q == nullptr) return nullptr;  // errno set; p untouched
+  std::memcpy(q, p, size < info.usize ? size : info.usize);
+  free_checked(p, "realloc");
+  return q;
+}
+
+void* reallocarray_impl(void* p, std::size_t n, std::size_t size) noexcept {
+  std::size_t total;
+  if (__builtin_mul_overflow(n, size, &total)) {
+    os::set_errno_nomem();
+    return nullptr;
+  }
+  return realloc_impl(p, total);
+}
+
+}  // namespace bento

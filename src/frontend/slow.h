@@ -1,0 +1,30 @@
+// frontend/slow.h: the pieces the slow paths share (malloc.cc, realloc.cc, aligned.cc):
+// uncached allocation from an arena or the OS, uncached free, and looking an object up
+// from its address with the checks that make a bad pointer a clear error.
+#pragma once
+#include <cstddef>
+
+#include "arena/arena.h"
+#include "frontend/thread_state.h"
+
+namespace bento {
+
+struct ObjectInfo {
+  std::size_t usize;  // usable bytes
+  unsigned cls;       // size class, or kNoClass for a huge object
+};
+
+// Finds the object that starts at p (p != null). kOk or what is wrong with p.
+FreeError object_info(const void* p, ObjectInfo* out) noexcept;
+
+// An object of class cls (align: power of two, only > page matters) from ts's
+// favourite arena, bypassing the cache; zeroed if `zero`. ts may be null (exiting thread).
+void* arena_alloc(ThreadState* ts, unsigned cls, std::size_t align, bool zero) noexcept;
+// A huge object (fresh mapping, so already zero).
+void* huge_alloc_for(ThreadState* ts, std::size_t size, std::size_t align) noexcept;
+// Any valid object, bypassing the cache; a bad pointer is reported as `call`.
+void free_uncached(ThreadState* ts, void* p, const char* call) noexcept;
+// Frees a valid object the normal way: cache if it can, else uncached.
+void free_checked(void* p, const char* call) noexcept;
+
+}  // namespace bento

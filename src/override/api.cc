@@ -1,0 +1,31 @@
+// override/api.cc: the prefixed C API of include/bento/bento.h, one-line forwards to the
+// frontend. Usable without replacing malloc (libbento_prefixed.a links only this).
+#include "bento/bento.h"
+
+#include "frontend/malloc.h"
+
+using namespace bento;
+
+#define BENTO_API extern "C" BENTO_EXPORT
+
+BENTO_API void* bento_malloc(size_t size) noexcept { return malloc_fast(size); }
+BENTO_API void bento_free(void* p) noexcept { free_fast(p); }
+BENTO_API void* bento_calloc(size_t n, size_t size) noexcept { return calloc_impl(n, size); }
+BENTO_API void* bento_realloc(void* p, size_t size) noexcept { return realloc_impl(p, size); }
+BENTO_API void* bento_reallocarray(void* p, size_t n, size_t size) noexcept {
+  return reallocarray_impl(p, n, size);
+}
+BENTO_API int bento_posix_memalign(void** out, size_t align, size_t size) noexcept {
+  return posix_memalign_impl(out, align, size);
+}
+BENTO_API void* bento_aligned_alloc(size_t align, size_t size) noexcept {
+  return aligned_alloc_impl(align, size);
+}
+BENTO_API void* bento_memalign(size_t align, size_t size) noexcept { return memalign_impl(align, size); }
+BENTO_API void* bento_valloc(size_t size) noexcept { return valloc_impl(size); }
+BENTO_API void* bento_pvalloc(size_t size) noexcept { return pvalloc_impl(size); }
+BENTO_API size_t bento_malloc_usable_size(const void* p) noexcept { return usable_size_impl(p); }
+BENTO_API void bento_free_sized(void* p, size_t size) noexcept { free_sized_fast(p, size); }
+BENTO_API void bento_free_aligned_sized(void* p, size_t align, size_t size) noexcept {
+  free_aligned_sized_impl(p, align, size);
+}

@@ -1,0 +1,43 @@
+// override/malloc_override.cc: the C library's allocation entry points, defined by bento
+// (used through LD_PRELOAD or by linking libbento). One-line forwards to the frontend's
+// inline fast paths. glibc's __libc_* names are defined too, for programs that call them
+// directly (the pointers must never reach glibc's own free).
+#include <cstddef>
+
+#include "frontend/malloc.h"
+
+using namespace bento;
+
+#define BENTO_LIBC extern "C" BENTO_EXPORT
+
+BENTO_LIBC void* malloc(size_t size) noexcept { return malloc_fast(size); }
+BENTO_LIBC void free(void* p) noexcept { free_fast(p); }
+BENTO_LIBC void* calloc(size_t n, size_t size) noexcept { return calloc_impl(n, size); }
+BENTO_LIBC void* realloc(void* p, size_t size) noexcept { return realloc_impl(p, size); }
+BENTO_LIBC void* reallocarray(void* p, size_t n, size_t size) noexcept {
+  return reallocarray_impl(p, n, size);
+}
+BENTO_LIBC int posix_memalign(void** out, size_t align, size_t size) noexcept {
+  return posix_memalign_impl(out, align, size);
+}
+BENTO_LIBC void* aligned_alloc(size_t align, size_t size) noexcept { return aligned_alloc_impl(align, size); }
+BENTO_LIBC void* memalign(size_t align, size_t size) noexcept { return memalign_impl(align, size); }
+BENTO_LIBC void* valloc(size_t size) noexcept { return valloc_impl(size); }
+BENTO_LIBC void* pvalloc(size_t size) noexcept { return pvalloc_impl(size); }
+BENTO_LIBC size_t malloc_usable_size(void* p) noexcept { return usable_size_impl(p); }
+BENTO_LIBC void free_sized(void* p, size_t size) noexcept { free_sized_fast(p, size); }
+BENTO_LIBC void free_aligned_sized(void* p, size_t align, size_t size) noexcept {
+  free_aligned_sized_impl(p, align, size);
+}
+BENTO_LIBC void cfree(void* p) noexcept { free_fast(p); }
+
+BENTO_LIBC void* __libc_malloc(size_t size) noexcept { return malloc_fast(size); }
+BENTO_LIBC void __libc_free(void* p) noexcept { free_fast(p); }
+BENTO_LIBC void* __libc_calloc(size_t n, size_t size) noexcept { return calloc_impl(n, size); }
+BENTO_LIBC void* __libc_realloc(void* p, size_t size) noexcept { return realloc_impl(p, size); }
+BENTO_LIBC void* __libc_memalign(size_t align, size_t size) noexcept { return memalign_impl(align, size); }
+BENTO_LIBC void* __libc_valloc(size_t size) noexcept { return valloc_impl(size); }
+BENTO_LIBC void* __libc_pvalloc(size_t size) noexcept { return pvalloc_impl(size); }
+BENTO_LIBC int __posix_memalign(void** out, size_t align, size_t size) noexcept {
+  return posix_memalign_impl(out, align, size);
+}

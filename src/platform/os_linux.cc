@@ -1,0 +1,133 @@
+// platform/os_linux.cc: Linux implementation of os.h. Stateless apart from cached
+// facts read once (system page size).
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/units.h"
+#include "platform/os.h"
+
+namespace bento::os {
+
+void* map(std::size_t n) noexcept {
+  void* p = ::mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return p == MAP_FAILED ? nullptr : p;
+}
+
+void* map_aligned(std::size_t n, std::size_t align) noexcept {
+  // Optimistic: the kernel hands out mappings top-down, so the next one often lands just
+  // below the previous aligned one and is aligned itself.
+  void* p = map(n);
+  if (p == nullptr) return nullptr;
+  if ((to_addr(p) & (align - 1)) == 0) return p;
+  unmap(p, n);
+  // Over-map by align - page and trim both ends.
+  const std::size_t span = n + align - kPageSize;
+  if (span < n) return nullptr;  // wrapped
+  char* raw = static_cast<char*>(map(span));
+  if (raw == nullptr) return nullptr;
+  const std::uintptr_t start = align_up(to_addr(raw), align);
+  const std::size_t head = start - to_addr(raw);
+  const std::size_t tail = span - head - n;
+  if (head != 0) unmap(raw, head);
+  if (tail != 0) unmap(to_ptr(start + n), tail);
+  return to_ptr(start);
+}
+
+void unmap(void* p, std::size_t n) noexcept { ::munmap(p, n); }
+
+bool purge(void* p, std::size_t n) noexcept { return ::madvise(p, n, MADV_DONTNEED) == 0; }
+
+bool hugepage_off(void* p, std::size_t n) noexcept {
+  return ::madvise(p, n, MADV_NOHUGEPAGE) == 0;
+}
+
+bool remap_to(void* old, std::size_t old_n, void* dest, std::size_t new_n) noexcept {
+  void* r = ::mremap(old, old_n, new_n, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+  return r != MAP_FAILED;
+}
+
+bool remap_in_place(void* p, std::size_t old_n, std::size_t new_n) noexcept {
+  void* r = ::mremap(p, old_n, new_n, 0);
+  return r != MAP_FAILED;
+}
+
+std::size_t system_page_size() noexcept {
+  static const long ps = ::sysconf(_SC_PAGESIZE);
+  return ps > 0 ? static_cast<std::size_t>(ps) : kPageSize;
+}
+
+unsigned cpus_available() noexcept {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof(set), &set) == 0) {
+    const int n = CPU_COUNT(&set);
+    if (n > 0) return static_cast<unsigned>(n);
+  }
+  const long n = ::sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? static_cast<unsigned>(n) : 1u;
+}
+
+int pid() noexcept { return static_cast<int>(::getpid()); }
+unsigned uid() noexcept { return static_cast<unsigned>(::getuid()); }
+
+const char* getenv(const char* name) noexcept { return ::secure_getenv(name); }
+
+std::size_t resident_bytes() noexcept {
+  // statm's second field is resident pages. Read into a stack buffer: no stdio.
+  const int fd = ::open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[128];
+  const ssize_t n = ::read(fd, buf, sizeof(buf) - 1);
+  ::close(fd);
+  if (n <= 0) return 0;
+  buf[n] = '\0';
+  const char* s = buf;
+  while (*s != '\0' && *s != ' ') ++s;  // skip size
+  std::size_t pages = 0;
+  for (++s; *s >= '0' && *s <= '9'; ++s) pages = pages * 10 + static_cast<std::size_t>(*s - '0');
+  return pages * system_page_size();
+}
+
+static std::uint64_t clock_ns(clockid_t id) noexcept {
+  struct timespec ts;
+  ::clock_gettime(id, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000u + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+std::uint64_t monotonic_ns() noexcept { return clock_ns(CLOCK_MONOTONIC); }
+std::uint64_t coarse_ns() noexcept { return clock_ns(CLOCK_MONOTONIC_COARSE); }
+
+void sleep_ns(std::uint64_t ns) noexcept {
+  struct timespec ts;
+  ts.tv_sec = static_cast<time_t>(ns / 1000000000u);
+  ts.tv_nsec = static_cast<long>(ns % 1000000000u);
+  while (::nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
+bool write_all(int fd, const void* buf, std::size_t n) noexcept {
+  const char* p = static_cast<const char*>(buf);
+  while (n > 0) {
+    const ssize_t w = ::write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+  return true;
+}
+
+void abort_process() noexcept { ::abort(); }
+
+void set_errno_nomem() noexcept { errno = ENOMEM; }
+void set_errno_inval() noexcept { errno = EINVAL; }
+
+}  // namespace bento::os

@@ -1,0 +1,68 @@
+// run/bin.cc: run selection for one size class. Arena lock held throughout.
+#include "run/bin.h"
+
+namespace bento {
+
+void Bin::init(unsigned cls) noexcept {
+  cls_ = cls;
+  cur_ = nullptr;
+  nonfull_.reset();
+  stats = BinStats{};
+}
+
+std::size_t Bin::alloc_batch(PageRuns& pages, void** out, std::size_t n) noexcept {
+  std::size_t got = 0;
+  while (got < n) {
+    if (cur_ == nullptr || cur_->nfree == 0) {
+      if (cur_ != nullptr) cur_->bin_state = kFull;
+      RunMeta* next = nonfull_.pop_front();
+      if (next != nullptr) {
+        ++stats.reruns;
+      } else {
+        next = pages.alloc_run(kClasses[cls_].run_pages, nullptr);
+        if (next == nullptr) {
+          cur_ = nullptr;
+          break;
+        }
+        pages.mark_small(next, cls_);
+        run_init_small(next, cls_);
+        ++stats.nruns;
+        ++stats.curruns;
+      }
+      next->bin_state = kCurrent;
+      cur_ = next;
+    }
+    got += run_alloc_regions(cur_, out + got, n - got);
+  }
+  stats.nmalloc += got;
+  stats.curregs += got;
+  return got;
+}
+
+RegionFree Bin::free_one(RunMeta* run, const void* p, RunMeta** emptied) noexcept {
+  *emptied = nullptr;
+  const RegionFree r = run_free_region(run, p);
+  if (r != RegionFree::kOk) return r;
+  ++stats.ndalloc;
+  --stats.curregs;
+  if (run == cur_) return r;  // the current run stays, even when empty
+  if (run->nfree == run->nregs) {
+    if (run->bin_state == kNonFull) nonfull_.remove(run);
+    --stats.curruns;
+    *emptied = run;
+  } else if (run->bin_state == kFull) {
+    run->bin_state = kNonFull;
+    nonfull_.push_front(run);
+  }
+  return r;
+}
+
+void Bin::release_empty_current(PageRuns& pages, std::uint32_t now_ms) noexcept {
+  if (cur_ != nullptr && cur_->nfree == cur_->nregs) {
+    pages.free_run(cur_, kClasses[cls_].run_pages, now_ms);
+    --stats.curruns;
+    cur_ = nullptr;
+  }
+}
+
+}  // namespace bento

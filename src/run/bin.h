@@ -1,0 +1,67 @@
+// run/bin.h: one size class of one arena. Owns the class's small runs: the current run
+// (regions are taken from it first), the non-full runs, and the full runs (linked
+// nowhere; found again through the page map when a region of theirs is freed).
+// The owning arena's lock guards everything here.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "base/list.h"
+#include "chunk/page_runs.h"
+#include "run/run.h"
+
+namespace bento {
+
+// Per-bin counters, jemalloc's names. Written under the arena lock.
+struct BinStats {
+  std::uint64_t nmalloc = 0;    // regions handed out (to caches or directly)
+  std::uint64_t ndalloc = 0;    // regions taken back
+  std::uint64_t nrequests = 0;  // allocation requests served, cache hits included (merged)
+  std::uint64_t nfills = 0;     // cache fills
+  std::uint64_t nflushes = 0;   // cache flushes
+  std::uint64_t nruns = 0;      // runs created
+  std::uint64_t reruns = 0;     // times the current run was replaced by a non-full one
+  std::size_t curregs = 0;      // regions live now
+  std::size_t curruns = 0;      // runs owned now
+
+  BinStats& operator+=(const BinStats& o) noexcept {
+    nmalloc += o.nmalloc;
+    ndalloc += o.ndalloc;
+    nrequests += o.nrequests;
+    nfills += o.nfills;
+    nflushes += o.nflushes;
+    nruns += o.nruns;
+    reruns += o.reruns;
+    curregs += o.curregs;
+    curruns += o.curruns;
+    return *this;
+  }
+};
+
+class Bin {
+ public:
+  enum RunPlace : std::uint8_t { kFull = 0, kCurrent = 1, kNonFull = 2 };
+
+  void init(unsigned cls) noexcept;
+
+  // Up to n regions into out[]; fewer only when the OS refuses memory.
+  std::size_t alloc_batch(PageRuns& pages, void** out, std::size_t n) noexcept;
+  // Returns region p of `run` (a run of this bin). When that leaves a run other than the
+  // current one empty, the run is detached from the bin and handed back in *emptied for
+  // the caller to return to the pages (with the time, which only the caller reads).
+  RegionFree free_one(RunMeta* run, const void* p, RunMeta** emptied) noexcept;
+  // Gives the current run back if it is empty (purge and trim paths).
+  void release_empty_current(PageRuns& pages, std::uint32_t now_ms) noexcept;
+
+  unsigned cls() const noexcept { return cls_; }
+  BinStats stats;
+
+ private:
+  using RunList = IntrusiveList<RunMeta, &RunMeta::link>;
+
+  RunMeta* cur_ = nullptr;
+  RunList nonfull_;
+  unsigned cls_ = 0;
+};
+
+}  // namespace bento

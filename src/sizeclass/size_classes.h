@@ -1,0 +1,166 @@
+// sizeclass/size_classes.h: bento's geometry and size classes, all generated at compile
+// time and pinned with static_asserts.
+//
+//   quantum 16 B; 4 classes per doubling above 64 B.
+//   small  16 B .. 14 KiB   35 classes, regions of runs (a run is the fewest pages the
+//                           region size divides: at most 7 pages, at most 256 regions)
+//   large  16 KiB .. 1792 KiB  28 classes, one page run each inside a chunk
+//   huge   beyond           page-rounded, a chunk-aligned mapping of its own
+//
+// size -> class: one byte-table load for sizes up to kLookupMaxBytes (32 KiB, the
+// thread-cache limit), arithmetic above.
+#pragma once
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "base/units.h"
+#include "platform/os.h"
+
+namespace bento {
+
+inline constexpr std::size_t kQuantum = 16;
+inline constexpr std::size_t kPageSize = os::kPageSize;
+inline constexpr unsigned kLgPage = os::kLgPage;
+inline constexpr unsigned kLgChunk = 21;
+inline constexpr std::size_t kChunkSize = std::size_t{1} << kLgChunk;  // 2 MiB
+inline constexpr std::size_t kChunkMask = kChunkSize - 1;
+inline constexpr std::size_t kChunkPages = kChunkSize / kPageSize;  // 512
+
+inline constexpr std::size_t kSmallMaxBytes = 14 * kKiB;
+inline constexpr std::size_t kLargeMaxBytes = 1792 * kKiB;
+inline constexpr std::size_t kLookupMaxBytes = 32 * kKiB;
+inline constexpr std::size_t kMaxRegionsPerRun = 256;
+
+struct SizeClassInfo {
+  std::uint32_t bytes;      // usable size of every object of the class
+  std::uint16_t run_pages;  // small: pages per run; large: pages of the object
+  std::uint16_t nregs;      // small: regions per run; large: 1
+  std::uint32_t reg_inv;    // small: ceil(2^32 / bytes), for division-free region index
+  std::uint16_t align_mask; // every object of the class starts at a multiple of mask+1
+};
+
+namespace detail_sc {
+
+constexpr std::size_t count_classes() {
+  std::size_t n = 4;  // 16, 32, 48, 64
+  for (std::size_t base = 64;; base *= 2) {
+    for (std::size_t k = 1; k <= 4; ++k) {
+      if (base + k * (base / 4) > kLargeMaxBytes) return n;
+      ++n;
+    }
+  }
+}
+
+constexpr SizeClassInfo make_info(std::size_t bytes) {
+  SizeClassInfo c{};
+  c.bytes = static_cast<std::uint32_t>(bytes);
+  const std::size_t low_bit = bytes & (~bytes + 1);
+  if (bytes <= kSmallMaxBytes) {
+    std::size_t pages = 1;
+    while ((pages * kPageSize) % bytes != 0) ++pages;
+    c.run_pages = static_cast<std::uint16_t>(pages);
+    c.nregs = static_cast<std::uint16_t>(pages * kPageSize / bytes);
+    c.reg_inv = static_cast<std::uint32_t>(((std::uint64_t{1} << 32) + bytes - 1) / bytes);
+    c.align_mask = static_cast<std::uint16_t>((low_bit < kPageSize ? low_bit : kPageSize) - 1);
+  } else {
+    c.run_pages = static_cast<std::uint16_t>(bytes / kPageSize);
+    c.nregs = 1;
+    c.reg_inv = 0;
+    c.align_mask = static_cast<std::uint16_t>(kPageSize - 1);
+  }
+  return c;
+}
+
+}  // namespace detail_sc
+
+inline constexpr std::size_t kNumClasses = detail_sc::count_classes();
+
+inline constexpr std::array<SizeClassInfo, kNumClasses> kClasses = [] {
+  std::array<SizeClassInfo, kNumClasses> t{};
+  std::size_t n = 0;
+  for (std::size_t s = 16; s <= 64; s += 16) t[n++] = detail_sc::make_info(s);
+  for (std::size_t base = 64; n < kNumClasses; base *= 2) {
+    for (std::size_t k = 1; k <= 4 && n < kNumClasses; ++k) {
+      t[n++] = detail_sc::make_info(base + k * (base / 4));
+    }
+  }
+  return t;
+}();
+
+inline constexpr std::size_t kNumSmallClasses = [] {
+  std::size_t n = 0;
+  while (n < kNumClasses && kClasses[n].bytes <= kSmallMaxBytes) ++n;
+  return n;
+}();
+inline constexpr std::size_t kNumLargeClasses = kNumClasses - kNumSmallClasses;
+inline constexpr std::size_t kNumLookupClasses = [] {
+  std::size_t n = 0;
+  while (n < kNumClasses && kClasses[n].bytes <= kLookupMaxBytes) ++n;
+  return n;
+}();
+
+// Computes the class of a size in (0, kLargeMaxBytes] arithmetically.
+constexpr unsigned size_to_class_compute(std::size_t size) noexcept {
+  if (size <= 64) return size == 0 ? 0u : static_cast<unsigned>((size - 1) >> 4);
+  const unsigned lg = lg_floor(size - 1);
+  const std::size_t base = std::size_t{1} << lg;
+  const std::size_t step = base >> 2;
+  const std::size_t k = (size - base + step - 1) / step;  // 1..4
+  return 4u + (lg - 6u) * 4u + static_cast<unsigned>(k - 1);
+}
+
+inline constexpr std::array<std::uint8_t, (kLookupMaxBytes >> 4) + 1> kSizeLookup = [] {
+  std::array<std::uint8_t, (kLookupMaxBytes >> 4) + 1> t{};
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    t[i] = static_cast<std::uint8_t>(size_to_class_compute(i << 4));
+  }
+  return t;
+}();
+
+// The fast lookup: size <= kLookupMaxBytes.
+inline unsigned size_to_class_lookup(std::size_t size) noexcept {
+  return kSizeLookup[(size + 15) >> 4];
+}
+// Any size in [0, kLargeMaxBytes].
+inline unsigned size_to_class(std::size_t size) noexcept {
+  return size <= kLookupMaxBytes ? size_to_class_lookup(size) : size_to_class_compute(size);
+}
+inline constexpr std::size_t class_bytes(unsigned cls) noexcept { return kClasses[cls].bytes; }
+inline constexpr bool is_small_class(unsigned cls) noexcept { return cls < kNumSmallClasses; }
+
+// Usable size bento gives a request of `size` bytes (huge: page-rounded). 0 if the
+// request is impossible.
+constexpr std::size_t usable_size_for(std::size_t size) noexcept {
+  if (size <= kLargeMaxBytes) return kClasses[size_to_class_compute(size)].bytes;
+  const std::size_t r = align_up(size, kPageSize);
+  return r < size ? 0 : r;
+}
+
+// ---- layout facts ----
+static_assert(kNumClasses == 63);
+static_assert(kNumSmallClasses == 35);
+static_assert(kNumLargeClasses == 28);
+static_assert(kNumLookupClasses == 40);
+static_assert(kClasses[0].bytes == kQuantum);
+static_assert(kClasses[kNumSmallClasses - 1].bytes == kSmallMaxBytes);
+static_assert(kClasses[kNumClasses - 1].bytes == kLargeMaxBytes);
+static_assert(kClasses[kNumLookupClasses - 1].bytes == kLookupMaxBytes);
+static_assert(kNumClasses < 255, "a class index fits a byte, 255 means 'none'");
+static_assert([] {
+  for (std::size_t i = 0; i < kNumClasses; ++i) {
+    if (kClasses[i].bytes % kQuantum != 0) return false;
+    if (i > 0 && kClasses[i].bytes <= kClasses[i - 1].bytes) return false;
+    if (size_to_class_compute(kClasses[i].bytes) != i) return false;
+    if (size_to_class_compute(kClasses[i].bytes - 1) != (kClasses[i].bytes - 1 <= (i ? kClasses[i - 1].bytes : 0) ? i - 1 : i)) return false;
+    if (i < kNumSmallClasses) {
+      if (kClasses[i].run_pages > 7 || kClasses[i].nregs > kMaxRegionsPerRun) return false;
+      if (kClasses[i].run_pages * kPageSize != std::size_t{kClasses[i].nregs} * kClasses[i].bytes) return false;
+    } else if (kClasses[i].bytes % kPageSize != 0) {
+      return false;
+    }
+  }
+  return true;
+}(), "size classes are monotonic, quantum multiples, and runs divide exactly");
+
+}  // namespace bento

@@ -1,0 +1,48 @@
+// tcache/tcache.h: a thread's cache of objects, one CacheBin per size class up to the
+// lookup limit (32 KiB), in front of the arenas. malloc and free of cached classes pop
+// and push here; the slow paths refill a bin in one batch from the thread's favourite
+// arena, flush the older half of a full bin to the objects' own arenas, and visit one bin
+// per slow event to shed what an idle bin holds (GC).
+//
+// The arena never sees a TCache: the cache talks to it through fill_locked and
+// arena_free_batch. Owned by one thread, no lock; the arenas' locks are taken inside.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "arena/arena_set.h"
+#include "sizeclass/size_classes.h"
+#include "tcache/cache_bin.h"
+
+namespace bento {
+
+struct TCache {
+  CacheBin bins[kNumLookupClasses];
+  std::uint64_t merged_alloc_bytes;  // bytes of requests already merged into arena stats
+  std::uint64_t merged_free_bytes;
+  unsigned gc_next;                  // next bin the GC visits
+  unsigned pad;
+  // followed by the slots: for each bin a null sentinel, then ncached_max pointers
+};
+
+// Bytes a TCache (with its slots) needs when classes up to tcache_max are cached.
+std::size_t tcache_size(std::size_t tcache_max) noexcept;
+// Lays out a zeroed block of tcache_size(tcache_max) bytes.
+void tcache_init(TCache* tc, std::size_t tcache_max) noexcept;
+
+// Slow paths of the fast pop/push. Refill returns null only when memory is exhausted.
+void* tcache_refill_and_pop(TCache* tc, unsigned cls, ArenaChoice& choice) noexcept;
+// Flushes the older half of a full bin and pushes p; reports an immediate double free.
+void tcache_flush_and_push(TCache* tc, unsigned cls, void* p, ArenaChoice& choice) noexcept;
+// Empties every bin (thread exit, thread.tcache.flush) and merges the counters.
+void tcache_flush_all(TCache* tc, ArenaChoice& choice) noexcept;
+// Merges the bins' request counters into the favourite arena (locks it).
+void tcache_merge_stats(TCache* tc, ArenaChoice& choice) noexcept;
+
+// Bytes this thread has allocated / freed through the cache so far (thread.allocated).
+std::uint64_t tcache_allocated_bytes(const TCache* tc) noexcept;
+std::uint64_t tcache_deallocated_bytes(const TCache* tc) noexcept;
+// Bytes currently cached (stats: tcache_bytes).
+std::size_t tcache_cached_bytes(const TCache* tc) noexcept;
+
+}  // namespace bento
