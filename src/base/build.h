@@ -12,10 +12,14 @@
 #ifndef BENTO_VERSION
 #define BENTO_VERSION "0.0.0"
 #endif
+#ifndef BENTO_DEFAULT_CONF
+#define BENTO_DEFAULT_CONF ""
+#endif
 
 namespace bento {
 inline constexpr int kDebugLevel = BENTO_DEBUG_LEVEL;  // 0 release, 1 asserts, 2 slow checks
 inline constexpr bool kDebug = kDebugLevel > 0;
 inline constexpr bool kStats = BENTO_STATS != 0;
 inline constexpr const char* kVersion = BENTO_VERSION;
+inline constexpr const char* kDefaultConf = BENTO_DEFAULT_CONF;  // meson -Ddefault_conf
 }  // namespace bento

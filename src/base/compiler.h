@@ -12,8 +12,9 @@
 #define BENTO_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 // Tail calls keep callee-saved registers out of the fast paths. GCC 12 warns about the
-// clang attribute, so it is spelled out for clang only.
-#if defined(__clang__)
+// clang attribute, so it is spelled out for clang only, and clang 14 cannot musttail out
+// of a noexcept function in a file built with exceptions (override/new_delete.cc).
+#if defined(__clang__) && !defined(__EXCEPTIONS)
 #define BENTO_MUSTTAIL [[clang::musttail]]
 #else
 #define BENTO_MUSTTAIL

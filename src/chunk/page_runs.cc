@@ -116,8 +116,13 @@ RunMeta* PageRuns::take_pages(RunMeta* m, std::size_t npages, bool* zeroed) noex
   RunMeta* dirty_before = remove_free(m);
   std::size_t dirty = 0;
   for (std::size_t i = start; i < start + npages; ++i) {
-    dirty += c->pages[i].dirty;
-    c->pages[i].fast_cls = kNoClass;
+    // Allocated but untyped until the caller's mark_*: never mistaken for a free run.
+    PageInfo& pi = c->pages[i];
+    dirty += pi.dirty;
+    pi.fast_cls = kNoClass;
+    pi.state = PageState::kLarge;
+    pi.run_start = static_cast<std::uint16_t>(start);
+    pi.run_pages = static_cast<std::uint16_t>(npages);
   }
   if (zeroed != nullptr) *zeroed = dirty == 0;
   if (total > npages) {

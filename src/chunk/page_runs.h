@@ -42,7 +42,8 @@ class PageRuns {
  public:
   void init(void* owner, unsigned arena_index) noexcept;
 
-  // A run of `npages` (1..kMaxRunPages), its pages not yet typed (see mark_*). Maps a new
+  // A run of `npages` (1..kMaxRunPages), its pages allocated but untyped (see mark_*,
+  // which the caller applies before it lets go of the arena lock). Maps a new
   // chunk when no free run fits; nullptr when the OS refuses. *zeroed tells whether every
   // page of the run is known to read as zero.
   RunMeta* alloc_run(std::size_t npages, bool* zeroed) noexcept;

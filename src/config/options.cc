@@ -5,13 +5,10 @@
 
 #include <cstddef>
 
+#include "base/build.h"
 #include "base/fixed_writer.h"
 #include "platform/log.h"
 #include "platform/os.h"
-
-#ifndef BENTO_DEFAULT_CONF
-#define BENTO_DEFAULT_CONF ""
-#endif
 
 // A program may define `const char* bento_conf = "...";` (seen when it links libbento).
 extern "C" __attribute__((weak, visibility("default"))) const char* bento_conf;
@@ -190,7 +187,7 @@ bool apply_pair(std::string_view source, std::string_view key, std::string_view 
 }
 
 void warn_report(void*, std::string_view message) noexcept {
-  log_warning("{}", message);
+  log_line("{}", message);  // abort_conf decides, after every source is read
 }
 
 }  // namespace
@@ -238,7 +235,7 @@ unsigned parse_conf(const char* conf, std::string_view source, Options& into,
 unsigned options_init() noexcept {
   Options& o = options();
   unsigned bad = 0;
-  bad += parse_conf(BENTO_DEFAULT_CONF, "built-in conf", o, warn_report, nullptr);
+  bad += parse_conf(kDefaultConf, "built-in conf", o, warn_report, nullptr);
   if (&bento_conf != nullptr) bad += parse_conf(bento_conf, "bento_conf", o, warn_report, nullptr);
   bad += parse_conf(os::getenv("BENTO_CONF"), "BENTO_CONF", o, warn_report, nullptr);
   if (bad != 0 && o.abort_conf) {

@@ -53,6 +53,7 @@ bool init_locked() noexcept {
   }
   options_init();
   const Options& o = options();
+  set_abort_on_warning(o.abort);
   if (!registry_init()) return false;
   if (!arenas_init(o.narenas, o.dirty_decay_ms, o.retain)) return false;
   if (!os::thread_exit_hook_create(thread_exit)) {

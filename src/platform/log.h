@@ -12,8 +12,13 @@ namespace bento {
 
 inline constexpr std::size_t kLogLineMax = 512;
 
+// opt.abort: warnings abort too. Set once at start-up.
+void set_abort_on_warning(bool on) noexcept;
+bool abort_on_warning() noexcept;
+
+// Writes one message line; does not abort.
 template <class... Args>
-void log_warning(fmt::format_string<Args...> f, Args&&... args) noexcept {
+void log_line(fmt::format_string<Args...> f, Args&&... args) noexcept {
   char buf[kLogLineMax];
   FixedWriter w(buf, sizeof(buf) - 1);
   w.put("bento: ");
@@ -23,12 +28,19 @@ void log_warning(fmt::format_string<Args...> f, Args&&... args) noexcept {
   os::write_stderr(w.view());
 }
 
+// A problem bento worked around (a bad option, a resource it could not get).
+template <class... Args>
+void log_warning(fmt::format_string<Args...> f, Args&&... args) noexcept {
+  log_line(f, std::forward<Args>(args)...);
+  if (abort_on_warning()) os::abort_process();
+}
+
 // Reports and aborts. For provable heap corruption and invalid frees, never for bad
 // input that can be refused.
 template <class... Args>
 [[noreturn]] BENTO_NOINLINE BENTO_COLD void fatal(fmt::format_string<Args...> f,
                                                   Args&&... args) noexcept {
-  log_warning(f, std::forward<Args>(args)...);
+  log_line(f, std::forward<Args>(args)...);
   os::abort_process();
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/units.h"
+#include "platform/log.h"
 #include "platform/os.h"
 
 namespace bento::os {
@@ -126,6 +127,18 @@ bool write_all(int fd, const void* buf, std::size_t n) noexcept {
 }
 
 void abort_process() noexcept { ::abort(); }
+
+}  // namespace bento::os
+
+namespace bento {
+namespace {
+constinit bool g_abort_on_warning = false;
+}  // namespace
+void set_abort_on_warning(bool on) noexcept { g_abort_on_warning = on; }
+bool abort_on_warning() noexcept { return g_abort_on_warning; }
+}  // namespace bento
+
+namespace bento::os {
 
 void set_errno_nomem() noexcept { errno = ENOMEM; }
 void set_errno_inval() noexcept { errno = EINVAL; }

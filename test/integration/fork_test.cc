@@ -1,0 +1,84 @@
+// fork while other threads allocate: every child can allocate at once and exits
+// cleanly, many times over, within a bounded time.
+#define BOOST_TEST_MODULE fork
+#include <boost/test/unit_test.hpp>
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "../support/rng.h"
+
+namespace {
+// Waits for pid for at most `seconds`; kills it (and counts a hang) on timeout.
+bool wait_bounded(pid_t pid, int seconds, int* status) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const pid_t r = waitpid(pid, status, WNOHANG);
+    if (r == pid) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, status, 0);
+  return false;
+}
+
+void child_work() {
+  bento::test::Rng rng(static_cast<std::uint64_t>(getpid()));
+  void* live[256] = {};
+  for (int i = 0; i < 3000; ++i) {
+    const std::size_t k = rng.below(256);
+    free(live[k]);
+    live[k] = malloc(rng.log_size(rng.below(10) == 0 ? 300000 : 3000));
+    if (live[k] == nullptr) _exit(3);
+  }
+  for (void* p : live) free(p);
+  std::thread t([] { free(malloc(100)); });  // threads work in the child too
+  t.join();
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(children_of_a_busy_parent_allocate_and_exit_cleanly) {
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> busy;
+  for (unsigned t = 0; t < 4; ++t) {
+    busy.emplace_back([&stop, t] {
+      bento::test::Rng rng(t + 1);
+      void* live[512] = {};
+      while (!stop.load(std::memory_order_relaxed)) {
+        const std::size_t k = rng.below(512);
+        free(live[k]);
+        live[k] = malloc(rng.log_size(rng.below(20) == 0 ? 2000000 : 5000));
+      }
+      for (void* p : live) free(p);
+    });
+  }
+  const int kForks = 300;
+  int clean = 0, hung = 0, failed = 0;
+  for (int i = 0; i < kForks; ++i) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+      child_work();
+      _exit(0);
+    }
+    int status = 0;
+    if (!wait_bounded(pid, 20, &status)) {
+      ++hung;
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+      ++clean;
+    } else {
+      ++failed;
+    }
+  }
+  stop = true;
+  for (auto& t : busy) t.join();
+  BOOST_TEST(hung == 0);
+  BOOST_TEST(failed == 0);
+  BOOST_TEST(clean == kForks);
+}

@@ -1,0 +1,139 @@
+// Misuse: each bad call is run in a child that must abort with one clear line naming
+// the call, the pointer and the problem.
+#define BOOST_TEST_MODULE misuse
+#include <boost/test/unit_test.hpp>
+
+// Every test here misuses the API on purpose; GCC's static checks would refuse to build it.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuse-after-free"
+#pragma GCC diagnostic ignored "-Wfree-nonheap-object"
+#endif
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include <new>
+#include <string>
+
+#include "../support/subprocess.h"
+
+extern "C" void free_sized(void* p, size_t size) noexcept;
+extern "C" void free_aligned_sized(void* p, size_t align, size_t size) noexcept;
+
+namespace {
+using bento::test::ChildResult;
+using bento::test::run_in_child;
+
+void expect_abort(const ChildResult& r, const std::string& call, const std::string& problem) {
+  BOOST_TEST(r.signal == SIGABRT);
+  BOOST_TEST(r.err.find("bento: " + call + "(0x") == 0u, "stderr was: " << r.err);
+  BOOST_TEST(r.err.find(problem) != std::string::npos, "stderr was: " << r.err);
+  BOOST_TEST(std::count(r.err.begin(), r.err.end(), '\n') == 1, "one line: " << r.err);
+}
+
+void* volatile sink;  // keeps the compiler from pairing up our malloc and free calls
+void* opaque(void* p) {
+  sink = p;
+  return sink;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(immediate_double_free_of_a_small_object) {
+  expect_abort(run_in_child([] {
+                 void* p = opaque(malloc(40));
+                 free(p);
+                 free(p);
+               }),
+               "free", "double free: the object is already free");
+}
+
+BOOST_AUTO_TEST_CASE(delayed_double_free_is_caught_when_the_cache_flushes) {
+  expect_abort(run_in_child([] {
+                 void* others[1000];
+                 for (auto& o : others) o = opaque(malloc(40));
+                 void* p = opaque(malloc(40));
+                 void* q = opaque(malloc(40));
+                 free(p);
+                 free(q);
+                 free(p);  // p is not on top of the cache: taken, found later
+                 for (auto& o : others) free(o);  // fills the bin, which flushes
+               }),
+               "free", "double free: the object is already free (found when the thread cache was flushed)");
+}
+
+BOOST_AUTO_TEST_CASE(double_free_of_a_large_object) {
+  expect_abort(run_in_child([] {
+                 void* p = opaque(malloc(100000));
+                 free(p);
+                 free(p);
+               }),
+               "free", "double free or invalid pointer: its page is free");
+}
+
+BOOST_AUTO_TEST_CASE(double_free_of_a_huge_object) {
+  expect_abort(run_in_child([] {
+                 void* p = opaque(malloc(8u << 20));
+                 free(p);
+                 free(p);
+               }),
+               "free", "not allocated by bento");
+}
+
+BOOST_AUTO_TEST_CASE(interior_pointers) {
+  expect_abort(run_in_child([] { free(static_cast<char*>(opaque(malloc(100))) + 8); }),
+               "free", "invalid pointer");
+  expect_abort(run_in_child([] { free(static_cast<char*>(opaque(malloc(100000))) + 4096); }),
+               "free", "inside an object, not at its start");
+  expect_abort(run_in_child([] { free(static_cast<char*>(opaque(malloc(5u << 20))) + 64); }),
+               "free", "inside a huge object");
+}
+
+BOOST_AUTO_TEST_CASE(pointers_bento_never_handed_out) {
+  expect_abort(run_in_child([] {
+                 int local = 0;
+                 free(opaque(&local));
+               }),
+               "free", "not allocated by bento");
+  expect_abort(run_in_child([] {
+                 void* m = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                 free(opaque(m));
+               }),
+               "free", "not allocated by bento");
+  expect_abort(run_in_child([] {
+                 static char global_buf[64];
+                 if (realloc(opaque(global_buf), 100) != nullptr) std::abort();
+               }),
+               "realloc", "not allocated by bento");
+}
+
+BOOST_AUTO_TEST_CASE(sized_frees_with_the_wrong_size) {
+  expect_abort(run_in_child([] { free_sized(opaque(malloc(100)), 200); }),
+               "free_sized", "size does not match");
+  expect_abort(run_in_child([] { free_sized(opaque(malloc(100000)), 10); }),
+               "free_sized", "size does not match");
+  expect_abort(run_in_child([] { ::operator delete(opaque(::operator new(64)), 4000); }),
+               "free_sized", "size does not match");
+  expect_abort(run_in_child([] { free_aligned_sized(opaque(aligned_alloc(64, 64)), 64, 5000); }),
+               "free_aligned_sized", "size does not match");
+}
+
+BOOST_AUTO_TEST_CASE(aligned_delete_of_a_pointer_not_so_aligned) {
+  expect_abort(run_in_child([] {
+                 char* p = static_cast<char*>(opaque(malloc(48)));
+                 // 48-byte regions: some start 16 bytes off a 64-byte boundary.
+                 char* q = static_cast<char*>(opaque(malloc(48)));
+                 char* odd = (reinterpret_cast<uintptr_t>(p) % 64) != 0 ? p : q;
+                 ::operator delete(odd, std::align_val_t{64});
+               }),
+               "operator delete", "not aligned");
+}
+
+BOOST_AUTO_TEST_CASE(a_correct_program_exits_cleanly) {
+  const ChildResult r = run_in_child([] {
+    for (int i = 0; i < 1000; ++i) free(opaque(malloc(static_cast<size_t>(i) * 37)));
+  });
+  BOOST_TEST(r.exited);
+  BOOST_TEST(r.exit_code == 0);
+  BOOST_TEST(r.err.empty());
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""The docs that are generated from bento's tables must match them:
+doc/options.md (between its markers) from src/config/options.def.
+
+usage: check_tables.py ROOT [--write]   (--write regenerates the docs instead)
+"""
+import re
+import sys
+
+TYPES = {"Bool": "bool", "Unsigned": "unsigned", "Size": "size_t", "Int": "int64_t",
+         "String": "string"}
+ROW = re.compile(r'^BENTO_OPT\((\w+),\s*(\w+),\s*("[^"]*"|[-\w]+),\s*([-\w]+),\s*([-\w]+),\s*"(.*)"\)\s*$')
+
+
+def option_rows(root):
+    rows = []
+    with open(root + "/src/config/options.def") as f:
+        for line in f:
+            if line.startswith("BENTO_OPT("):
+                m = ROW.match(line.strip())
+                if not m:
+                    raise SystemExit("options.def: cannot parse: " + line)
+                name, kind, default, lo, hi, doc = m.groups()
+                if kind == "Bool":
+                    rng = ""
+                elif kind == "String":
+                    rng = "up to %s chars" % hi
+                else:
+                    rng = "%s .. %s" % (lo, hi)
+                rows.append("| `%s` | %s | %s | %s | %s |" % (name, TYPES[kind], default, rng, doc))
+    return ["| option | type | default | range | meaning |", "|---|---|---|---|---|"] + rows
+
+
+def splice(path, tag, lines, write):
+    text = open(path).read()
+    begin, end = "<!-- %s:begin -->\n" % tag, "<!-- %s:end -->" % tag
+    i, j = text.index(begin) + len(begin), text.index(end)
+    want = "\n".join(lines) + "\n"
+    if text[i:j] == want:
+        return True
+    if write:
+        open(path, "w").write(text[:i] + want + text[j:])
+        return True
+    print("%s: the %s table differs from its source; run check_tables.py --write" % (path, tag))
+    return False
+
+
+def main():
+    root = sys.argv[1]
+    write = "--write" in sys.argv
+    ok = splice(root + "/doc/options.md", "options", option_rows(root), write)
+    print("check_tables: %s" % ("ok" if ok else "out of date"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

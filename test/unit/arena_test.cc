@@ -1,0 +1,235 @@
+// Arenas: small and large service, frees with their errors, resizing, purging, the
+// favourite protocol and its contention counters, and huge objects.
+#define BOOST_TEST_MODULE arena
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
+
+#include <atomic>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "arena/arena_set.h"
+#include "arena/free_batch.h"
+#include "arena/huge.h"
+#include "chunk/chunk_registry.h"
+#include "../support/print.h"
+#include "../support/threads.h"
+
+using namespace bento;
+
+namespace {
+struct Setup {
+  Setup() {
+    if (!registry_init()) std::abort();
+    if (!arenas_init(4, 0, false)) std::abort();
+  }
+};
+BOOST_GLOBAL_FIXTURE(Setup);
+
+constexpr unsigned kFirstLarge = static_cast<unsigned>(kNumSmallClasses);
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(arena_count_and_lazy_creation) {
+  BOOST_TEST(narenas() == 4u);
+  BOOST_TEST(arena_get(0) != nullptr);
+  Arena* a3 = arena_get_or_create(3);
+  BOOST_TEST(a3 != nullptr);
+  BOOST_TEST(a3->index() == 3u);
+  BOOST_TEST(arena_get_or_create(4) == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(fill_gives_small_batches_and_free_batch_returns_them) {
+  Arena* a = arena_get_or_create(1);
+  void* got[100];
+  a->lock();
+  const std::size_t n = a->fill_locked(2, got, 100);  // 48 B
+  a->unlock();
+  BOOST_TEST(n == 100u);
+  a->lock();
+  BOOST_TEST(a->bin_stats(2).curregs == 100u);
+  BOOST_TEST(a->bin_stats(2).nfills == 1u);
+  a->unlock();
+  void* bad = nullptr;
+  BOOST_TEST((arena_free_batch(got, n, 2, &bad) == FreeError::kOk));
+  a->lock();
+  BOOST_TEST(a->bin_stats(2).curregs == 0u);
+  BOOST_TEST(a->bin_stats(2).nflushes == 1u);
+  a->unlock();
+}
+
+BOOST_AUTO_TEST_CASE(free_batch_groups_objects_of_several_arenas) {
+  std::vector<void*> objs;
+  for (unsigned i = 0; i < 4; ++i) {
+    Arena* a = arena_get_or_create(i);
+    void* p[10];
+    a->lock();
+    a->fill_locked(0, p, 10);
+    a->unlock();
+    objs.insert(objs.end(), p, p + 10);
+  }
+  void* bad = nullptr;
+  BOOST_TEST((arena_free_batch(objs.data(), objs.size(), kNoClass, &bad) == FreeError::kOk));
+  for (unsigned i = 0; i < 4; ++i) {
+    Arena* a = arena_get(i);
+    a->lock();
+    BOOST_TEST(a->bin_stats(0).curregs == 0u);
+    a->unlock();
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bad_frees_are_named) {
+  Arena* a = arena_get(0);
+  a->lock();
+  void* small = a->alloc_small_locked(4);
+  bool zeroed;
+  void* large = a->alloc_large_locked(kFirstLarge + 2, kPageSize, &zeroed);
+  BOOST_TEST((a->free_locked(static_cast<char*>(small) + 16) == FreeError::kInterior));
+  BOOST_TEST((a->free_locked(static_cast<char*>(large) + kPageSize) == FreeError::kInterior));
+  BOOST_TEST((a->free_locked(small) == FreeError::kOk));
+  BOOST_TEST((a->free_locked(large) == FreeError::kOk));
+  BOOST_TEST((a->free_locked(large) == FreeError::kFreePage));
+  BOOST_TEST((a->free_locked(chunk_of(small)) == FreeError::kNotAllocated));
+  a->unlock();
+}
+
+BOOST_AUTO_TEST_CASE(large_objects_resize_in_place_and_keep_their_bytes) {
+  Arena* a = arena_get(2) != nullptr ? arena_get(2) : arena_get_or_create(2);
+  a->lock();
+  bool zeroed = false;
+  auto* p = static_cast<unsigned char*>(a->alloc_large_locked(kFirstLarge, kPageSize, &zeroed));
+  BOOST_REQUIRE(p != nullptr);
+  std::memset(p, 7, class_bytes(kFirstLarge));
+  BOOST_TEST(a->resize_large_locked(p, kFirstLarge + 4));  // 16 KiB -> 32 KiB
+  BOOST_TEST(p[class_bytes(kFirstLarge) - 1] == 7);
+  BOOST_TEST(a->resize_large_locked(p, kFirstLarge + 1));  // shrink to 20 KiB
+  BOOST_TEST(a->large_stats(1).curruns == 1u);
+  BOOST_TEST((a->free_locked(p) == FreeError::kOk));
+  a->unlock();
+}
+
+BOOST_AUTO_TEST_CASE(aligned_large_objects_are_aligned) {
+  Arena* a = arena_get(0);
+  a->lock();
+  for (std::size_t align : {8192u, 65536u, 1048576u}) {
+    bool zeroed;
+    void* p = a->alloc_large_locked(kFirstLarge + 3, align, &zeroed);
+    BOOST_REQUIRE(p != nullptr);
+    BOOST_TEST(to_addr(p) % align == 0u);
+    BOOST_TEST((a->free_locked(p) == FreeError::kOk));
+  }
+  a->unlock();
+}
+
+BOOST_AUTO_TEST_CASE(decay_zero_purges_freed_runs_at_once) {
+  Arena* a = arena_get(3) != nullptr ? arena_get(3) : arena_get_or_create(3);
+  a->lock();
+  bool zeroed;
+  void* keep = a->alloc_large_locked(kFirstLarge, kPageSize, &zeroed);
+  void* p = a->alloc_large_locked(kFirstLarge + 8, kPageSize, &zeroed);
+  std::memset(p, 1, class_bytes(kFirstLarge + 8));
+  const auto purged_before = a->pages().stats().purged;
+  BOOST_TEST((a->free_locked(p) == FreeError::kOk));
+  BOOST_TEST(a->pages().stats().dirty_pages == 0u);
+  BOOST_TEST(a->pages().stats().purged > purged_before);
+  BOOST_TEST((a->free_locked(keep) == FreeError::kOk));
+  a->unlock();
+}
+
+BOOST_AUTO_TEST_CASE(favourite_moves_on_and_counts_when_its_lock_is_busy) {
+  Arena* a0 = arena_get(0);
+  ArenaChoice c;
+  c.favourite = 0;
+  a0->nthreads.fetch_add(1);
+  const auto switches_before = a0->favourite_switches.load();
+  a0->lock();  // someone else holds arena 0
+  std::thread t([&] {
+    Arena* got = lock_favourite(c);
+    BOOST_CHECK(got != nullptr);  // (checked after join below too)
+    if (got != nullptr) got->unlock();
+  });
+  t.join();
+  a0->unlock();
+  BOOST_TEST(c.favourite == 1u);
+  BOOST_TEST(a0->favourite_switches.load() == switches_before + 1);
+  a0->lock();
+  const LockCounters lc = a0->mutex().read_locked();
+  a0->unlock();
+  BOOST_TEST(lc.trylock_failures >= 1u);
+  // With the lock free, the favourite is kept.
+  Arena* again = lock_favourite(c);
+  BOOST_TEST(again == arena_get(1));
+  again->unlock();
+  BOOST_TEST(c.favourite == 1u);
+  choice_release(c);
+}
+
+BOOST_AUTO_TEST_CASE(blocking_waits_are_timed) {
+  Arena* a = arena_get(1);
+  a->lock();
+  std::atomic<bool> started{false};
+  std::thread t([&] {
+    started = true;
+    a->lock();  // blocks until the main thread lets go
+    a->unlock();
+  });
+  while (!started) std::this_thread::yield();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  a->unlock();
+  t.join();
+  a->lock();
+  const LockCounters lc = a->mutex().read_locked();
+  a->unlock();
+  BOOST_TEST(lc.blocking_waits >= 1u);
+  BOOST_TEST(lc.max_wait_ns >= 10'000'000u);
+  BOOST_TEST(lc.wait_ns >= lc.max_wait_ns);
+  BOOST_TEST(lc.max_waiters >= 1u);
+}
+
+BOOST_AUTO_TEST_CASE(huge_objects_map_resize_and_unmap) {
+  Arena* a = arena_get(0);
+  void* p = huge_alloc(a, 3 * kMiB + 1, kChunkSize);
+  BOOST_REQUIRE(p != nullptr);
+  BOOST_TEST((to_addr(p) & kChunkMask) == 0u);
+  BOOST_TEST(chunk_kind(p) == ChunkKind::kHugeHead);
+  BOOST_TEST(chunk_kind(static_cast<char*>(p) + 2 * kMiB) == ChunkKind::kHugeBody);
+  HugeInfo h;
+  BOOST_TEST(huge_lookup(p, &h));
+  BOOST_TEST(h.usize == 3 * kMiB + kPageSize);
+  BOOST_TEST(h.map_bytes == 4 * kMiB);
+  std::memset(p, 0x5c, h.usize);
+  void* q = huge_resize(p, 40 * kMiB);
+  BOOST_REQUIRE(q != nullptr);
+  BOOST_TEST(static_cast<unsigned char*>(q)[3 * kMiB] == 0x5c);
+  BOOST_TEST(huge_lookup(q, &h));
+  BOOST_TEST(h.usize == 40 * kMiB);
+  void* r = huge_resize(q, 2 * kMiB + 10);
+  BOOST_TEST(r == q);
+  BOOST_TEST(huge_free(r));
+  BOOST_TEST(!huge_free(r));
+  BOOST_TEST(chunk_kind(r) == ChunkKind::kNotOurs);
+  void* big_align = huge_alloc(a, 5 * kMiB, kGiB);
+  BOOST_REQUIRE(big_align != nullptr);
+  BOOST_TEST(to_addr(big_align) % kGiB == 0u);
+  BOOST_TEST(huge_free(big_align));
+}
+
+BOOST_AUTO_TEST_CASE(many_threads_fill_and_free_across_arenas) {
+  test::Failures failures;
+  test::run_threads(8, [&](unsigned id) {
+    ArenaChoice c;
+    choice_init(c, id + 1);
+    for (int round = 0; round < 500; ++round) {
+      void* got[64];
+      Arena* a = lock_favourite(c);
+      const std::size_t n = a->fill_locked(id % 8, got, 64);
+      a->unlock();
+      if (n != 64) failures.add();
+      void* bad;
+      if (arena_free_batch(got, n, id % 8, &bad) != FreeError::kOk) failures.add();
+    }
+    choice_release(c);
+  });
+  BOOST_TEST(failures.get() == 0);
+}

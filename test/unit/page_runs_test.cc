@@ -1,0 +1,177 @@
+// PageRuns: runs are handed out, coalesced, purged and chunks returned, with the page
+// map's boundary tags and the dirty bookkeeping checked after every step.
+#define BOOST_TEST_MODULE page_runs
+#include <boost/test/unit_test.hpp>
+
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "chunk/chunk_registry.h"
+#include "chunk/page_runs.h"
+#include "../support/print.h"
+#include "../support/rng.h"
+
+using namespace bento;
+
+namespace {
+struct Fixture {
+  Fixture() {
+    BOOST_REQUIRE(registry_init());
+    pages = std::make_unique<PageRuns>();
+    pages->init(nullptr, 0);
+  }
+  std::unique_ptr<PageRuns> pages;
+};
+constexpr PurgePolicy kNow{0, false};
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(first_run_maps_a_registered_chunk_of_zero_pages, Fixture) {
+  bool zeroed = false;
+  RunMeta* r = pages->alloc_run(3, &zeroed);
+  BOOST_REQUIRE(r != nullptr);
+  BOOST_TEST(zeroed);
+  BOOST_TEST(pages->stats().chunks == 1u);
+  BOOST_TEST(pages->stats().active_pages == 3u);
+  BOOST_TEST((to_addr(run_addr(r)) & (kPageSize - 1)) == 0u);
+  BOOST_TEST(chunk_kind(run_addr(r)) == ChunkKind::kArena);
+  BOOST_TEST(page_index_of(chunk_of(r), r) == kFirstRunPage);
+  pages->mark_large(r, 3, static_cast<unsigned>(kNumSmallClasses));
+  BOOST_TEST(pages->is_valid());
+}
+
+BOOST_FIXTURE_TEST_CASE(freed_neighbours_coalesce_into_one_run, Fixture) {
+  RunMeta* a = pages->alloc_run(4, nullptr);
+  RunMeta* b = pages->alloc_run(4, nullptr);
+  RunMeta* c = pages->alloc_run(4, nullptr);
+  for (RunMeta* r : {a, b, c}) pages->mark_large(r, 4, static_cast<unsigned>(kNumSmallClasses));
+  pages->free_run(a, 4, 1);
+  pages->free_run(c, 4, 2);  // merges with the chunk's free tail
+  BOOST_TEST(pages->is_valid());
+  pages->free_run(b, 4, 3);  // now one free run spans the chunk
+  BOOST_TEST(pages->is_valid());
+  BOOST_TEST(pages->stats().active_pages == 0u);
+  BOOST_TEST(pages->stats().dirty_pages == 12u);
+  // The whole chunk is one run again: the biggest request fits without a new chunk.
+  RunMeta* all = pages->alloc_run(kMaxRunPages, nullptr);
+  BOOST_TEST(all == a);
+  BOOST_TEST(pages->stats().chunks == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(purge_returns_dirty_pages_and_they_read_back_zero, Fixture) {
+  RunMeta* r = pages->alloc_run(8, nullptr);
+  pages->mark_large(r, 8, static_cast<unsigned>(kNumSmallClasses));
+  std::memset(run_addr(r), 0xab, 8 * kPageSize);
+  RunMeta* keep = pages->alloc_run(1, nullptr);  // keeps the chunk from being wholly free
+  pages->mark_large(keep, 1, static_cast<unsigned>(kNumSmallClasses));
+  pages->free_run(r, 8, 100);
+  BOOST_TEST(pages->stats().dirty_pages == 8u);
+  // Not yet due at a 1000 ms decay, due after it.
+  BOOST_TEST(pages->purge(500, PurgePolicy{1000, false}, false) == 0u);
+  BOOST_TEST(pages->purge(1200, PurgePolicy{1000, false}, false) == 8u);
+  BOOST_TEST(pages->stats().dirty_pages == 0u);
+  BOOST_TEST(pages->stats().nmadvise == 1u);
+  bool zeroed = false;
+  RunMeta* again = pages->alloc_run(8, &zeroed);
+  BOOST_TEST(again == r);
+  BOOST_TEST(zeroed);
+  pages->mark_large(again, 8, static_cast<unsigned>(kNumSmallClasses));
+  const auto* bytes = static_cast<const unsigned char*>(run_addr(again));
+  bool all_zero = true;
+  for (std::size_t i = 0; i < 8 * kPageSize; ++i) all_zero = all_zero && bytes[i] == 0;
+  BOOST_TEST(all_zero);
+  BOOST_TEST(pages->is_valid());
+}
+
+BOOST_FIXTURE_TEST_CASE(one_wholly_free_chunk_stays_as_spare_the_next_is_unmapped, Fixture) {
+  std::vector<RunMeta*> runs;
+  for (int i = 0; i < 3; ++i) {
+    runs.push_back(pages->alloc_run(kMaxRunPages, nullptr));
+    pages->mark_large(runs.back(), kMaxRunPages, static_cast<unsigned>(kNumSmallClasses));
+  }
+  BOOST_TEST(pages->stats().chunks == 3u);
+  void* addr0 = run_addr(runs[0]);
+  for (RunMeta* r : runs) pages->free_run(r, kMaxRunPages, 10);
+  BOOST_TEST(pages->purge(10, kNow, true) == 3 * kMaxRunPages);
+  BOOST_TEST(pages->stats().chunks == 1u);
+  BOOST_TEST(pages->stats().chunks_unmapped == 2u);
+  BOOST_TEST(pages->is_valid());
+  // The unmapped chunks are no longer registered.
+  int registered = 0;
+  for (RunMeta* r : runs) registered += chunk_kind(run_addr(r)) == ChunkKind::kArena;
+  BOOST_TEST(registered == 1);
+  (void)addr0;
+}
+
+BOOST_FIXTURE_TEST_CASE(retain_keeps_free_chunks_mapped_but_purged, Fixture) {
+  std::vector<RunMeta*> runs;
+  for (int i = 0; i < 2; ++i) {
+    runs.push_back(pages->alloc_run(kMaxRunPages, nullptr));
+    pages->mark_large(runs.back(), kMaxRunPages, static_cast<unsigned>(kNumSmallClasses));
+  }
+  for (RunMeta* r : runs) pages->free_run(r, kMaxRunPages, 10);
+  pages->purge(10, PurgePolicy{0, true}, true);
+  BOOST_TEST(pages->stats().chunks == 2u);
+  BOOST_TEST(pages->stats().retained_chunks == 2u);
+  BOOST_TEST(pages->mapped_bytes() == 0u);
+  RunMeta* back = pages->alloc_run(10, nullptr);
+  BOOST_REQUIRE(back != nullptr);
+  BOOST_TEST(pages->stats().retained_chunks == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(grow_and_shrink_in_place, Fixture) {
+  RunMeta* r = pages->alloc_run(4, nullptr);
+  pages->mark_large(r, 4, static_cast<unsigned>(kNumSmallClasses));
+  BOOST_TEST(pages->grow_run(r, 4, 10));
+  pages->mark_large(r, 10, static_cast<unsigned>(kNumSmallClasses));
+  BOOST_TEST(pages->stats().active_pages == 10u);
+  RunMeta* blocker = pages->alloc_run(1, nullptr);
+  pages->mark_large(blocker, 1, static_cast<unsigned>(kNumSmallClasses));
+  BOOST_TEST(!pages->grow_run(r, 10, 11));  // the next page is taken
+  pages->shrink_run(r, 10, 5, 0);
+  pages->mark_large(r, 5, static_cast<unsigned>(kNumSmallClasses));
+  BOOST_TEST(pages->stats().active_pages == 6u);
+  BOOST_TEST(pages->is_valid());
+}
+
+BOOST_FIXTURE_TEST_CASE(aligned_runs_start_at_their_alignment, Fixture) {
+  for (std::size_t align_pages : {2u, 8u, 64u}) {
+    RunMeta* r = pages->alloc_run_aligned(5, align_pages, nullptr, 0);
+    BOOST_REQUIRE(r != nullptr);
+    BOOST_TEST(to_addr(run_addr(r)) % (align_pages * kPageSize) == 0u);
+    pages->mark_large(r, 5, static_cast<unsigned>(kNumSmallClasses));
+  }
+  BOOST_TEST(pages->alloc_run_aligned(kMaxRunPages, 2, nullptr, 0) == nullptr);
+  BOOST_TEST(pages->is_valid());
+}
+
+BOOST_FIXTURE_TEST_CASE(random_alloc_free_purge_keeps_every_invariant, Fixture) {
+  test::Rng rng(2024);
+  struct Live { RunMeta* r; std::size_t n; };
+  std::vector<Live> live;
+  std::uint32_t now = 0;
+  for (int step = 0; step < 20000; ++step) {
+    now += static_cast<std::uint32_t>(rng.below(5));
+    const auto op = rng.below(10);
+    if (op < 5 || live.empty()) {
+      const std::size_t n = 1 + rng.log_size(kMaxRunPages - 1);
+      RunMeta* r = pages->alloc_run(n, nullptr);
+      BOOST_REQUIRE(r != nullptr);
+      pages->mark_large(r, n, static_cast<unsigned>(kNumSmallClasses));
+      live.push_back({r, n});
+    } else if (op < 9) {
+      const std::size_t i = rng.below(live.size());
+      pages->free_run(live[i].r, live[i].n, now);
+      live[i] = live.back();
+      live.pop_back();
+    } else {
+      pages->purge(now, PurgePolicy{50, false}, rng.below(4) == 0);
+    }
+    if (step % 97 == 0 && !pages->is_valid()) BOOST_FAIL("invalid after step " << step);
+  }
+  for (auto& l : live) pages->free_run(l.r, l.n, now);
+  pages->purge(now, kNow, true);
+  BOOST_TEST(pages->is_valid());
+  BOOST_TEST(pages->stats().chunks == 1u);
+  BOOST_TEST(pages->stats().dirty_pages == 0u);
+}

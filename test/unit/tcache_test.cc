@@ -1,0 +1,113 @@
+// Thread caches: pop/push limits, refill in batches, flush of the older half, GC of idle
+// bins, and the counters behind thread.allocated.
+#define BOOST_TEST_MODULE tcache
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
+
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "arena/arena_set.h"
+#include "chunk/chunk_registry.h"
+#include "tcache/tcache.h"
+
+using namespace bento;
+
+namespace {
+struct Setup {
+  Setup() {
+    if (!registry_init()) std::abort();
+    if (!arenas_init(2, 10000, false)) std::abort();
+  }
+};
+BOOST_GLOBAL_FIXTURE(Setup);
+
+struct Cache {
+  explicit Cache(std::size_t max = 32768) : mem(new char[tcache_size(max) + 64]()) {
+    tc = reinterpret_cast<TCache*>(align_up(to_addr(mem.get()), 64));
+    tcache_init(tc, max);
+    choice_init(choice, 5);
+  }
+  ~Cache() {
+    tcache_flush_all(tc, choice);
+    choice_release(choice);
+  }
+  std::unique_ptr<char[]> mem;
+  TCache* tc;
+  ArenaChoice choice;
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(capacity_follows_the_class_and_tcache_max) {
+  Cache c(4096);
+  BOOST_TEST(c.tc->bins[0].ncached_max == 200u);   // 16 B: 2 x 256 regions, capped
+  BOOST_TEST(c.tc->bins[3].ncached_max == 128u);   // 64 B: 2 x 64
+  BOOST_TEST(c.tc->bins[27].ncached_max == 20u);   // 4 KiB: at least 20
+  BOOST_TEST(c.tc->bins[28].ncached_max == 0u);    // 5 KiB > tcache_max
+  BOOST_TEST(c.tc->bins[0].pop() == nullptr);
+  BOOST_TEST(!c.tc->bins[28].push(reinterpret_cast<void*>(0x1000)));
+}
+
+BOOST_AUTO_TEST_CASE(refill_brings_half_a_bin_and_pops_lowest_first) {
+  Cache c;
+  void* first = tcache_refill_and_pop(c.tc, 3, c.choice);
+  BOOST_REQUIRE(first != nullptr);
+  CacheBin& b = c.tc->bins[3];
+  BOOST_TEST(b.ncached() == b.ncached_max / 2u - 1u);
+  void* second = b.pop();
+  BOOST_TEST(to_addr(second) > to_addr(first));
+  BOOST_TEST(b.push(second));
+  BOOST_TEST(!b.push(second));  // the same pointer on top: an immediate double free
+  BOOST_TEST(b.push(first));
+}
+
+BOOST_AUTO_TEST_CASE(full_bin_flushes_its_older_half) {
+  Cache c;
+  CacheBin& b = c.tc->bins[0];
+  std::vector<void*> objs;
+  for (unsigned i = 0; i < 2u * b.ncached_max; ++i) {
+    void* p = b.pop();
+    if (p == nullptr) p = tcache_refill_and_pop(c.tc, 0, c.choice);
+    objs.push_back(p);
+  }
+  BOOST_TEST(std::set<void*>(objs.begin(), objs.end()).size() == objs.size());
+  for (void* p : objs) {
+    if (!b.push(p)) tcache_flush_and_push(c.tc, 0, p, c.choice);
+  }
+  BOOST_TEST(b.ncached() <= b.ncached_max);
+  BOOST_TEST(b.ncached() >= b.ncached_max / 2u);
+  // The newest objects are the ones kept.
+  BOOST_TEST(b.top[-1] == objs.back());
+}
+
+BOOST_AUTO_TEST_CASE(gc_sheds_what_an_idle_bin_holds) {
+  Cache c;
+  void* p = tcache_refill_and_pop(c.tc, 10, c.choice);
+  c.tc->bins[10].push(p);
+  const std::size_t held = c.tc->bins[10].ncached();
+  BOOST_TEST(held > 4u);
+  // Slow events on another class walk the GC round the bins twice.
+  for (unsigned i = 0; i < 2 * kNumLookupClasses; ++i) {
+    void* q = tcache_refill_and_pop(c.tc, 1, c.choice);
+    c.tc->bins[1].push(q);
+    if (c.tc->bins[1].ncached() + 1 >= c.tc->bins[1].ncached_max) tcache_flush_all(c.tc, c.choice);
+  }
+  BOOST_TEST(c.tc->bins[10].ncached() < held);
+}
+
+BOOST_AUTO_TEST_CASE(allocated_bytes_count_cache_hits) {
+  Cache c;
+  const auto before = tcache_allocated_bytes(c.tc);
+  void* p = tcache_refill_and_pop(c.tc, 3, c.choice);
+  void* q = c.tc->bins[3].pop();
+  BOOST_TEST(tcache_allocated_bytes(c.tc) - before == 128u);
+  c.tc->bins[3].push(q);
+  c.tc->bins[3].push(p);
+  BOOST_TEST(tcache_deallocated_bytes(c.tc) == 128u);
+  BOOST_TEST(tcache_cached_bytes(c.tc) == c.tc->bins[3].ncached() * 64u);
+  tcache_flush_all(c.tc, c.choice);
+  BOOST_TEST(tcache_cached_bytes(c.tc) == 0u);
+  BOOST_TEST(tcache_allocated_bytes(c.tc) - before == 128u);
+}
