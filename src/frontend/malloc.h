@@ -25,18 +25,17 @@ BENTO_SLOW void* malloc_slow(std::size_t size) noexcept;
 BENTO_SLOW void free_slow(void* p) noexcept;
 BENTO_SLOW void free_sized_slow(void* p, std::size_t size) noexcept;
 
-// The cache pop every allocation entry point starts with; null means "take your slow
+// The cache pop every allocation entry point starts with; false means "take your slow
 // path". Release build: TLS load, compare, table load, bin address, pop, count.
-BENTO_ALWAYS_INLINE void* cache_pop(std::size_t size) noexcept {
+BENTO_ALWAYS_INLINE bool cache_pop(std::size_t size, void*& out) noexcept {
   TCache* const tc = tls_tcache;
-  if (BENTO_LIKELY(size <= kLookupMaxBytes && tc != nullptr)) {
-    return tc->bins[size_to_class_lookup(size)].pop();
-  }
-  return nullptr;
+  return BENTO_LIKELY(size <= kLookupMaxBytes && tc != nullptr) &&
+         tc->bins[size_to_class_lookup(size)].pop(out);
 }
 
 BENTO_ALWAYS_INLINE void* malloc_fast(std::size_t size) noexcept {
-  if (void* p = cache_pop(size); BENTO_LIKELY(p != nullptr)) return p;
+  void* p;
+  if (BENTO_LIKELY(cache_pop(size, p))) return p;
   BENTO_SLOW_PATH_BARRIER();
   BENTO_MUSTTAIL return malloc_slow(size);
 }

@@ -31,9 +31,11 @@ struct ThreadState {
   int tid;
 };
 
-extern thread_local TCache* tls_tcache BENTO_TLS_IE;
-extern thread_local ThreadState* tls_state BENTO_TLS_IE;
-extern thread_local bool tls_exiting BENTO_TLS_IE;
+// constinit on the declarations too: other files then read them directly, with no call
+// to a TLS init wrapper.
+extern constinit thread_local TCache* tls_tcache BENTO_TLS_IE;
+extern constinit thread_local ThreadState* tls_state BENTO_TLS_IE;
+extern constinit thread_local bool tls_exiting BENTO_TLS_IE;
 
 // The calling thread's state, set up on first use; null when the thread is exiting or
 // bento could not start.

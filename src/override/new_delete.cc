@@ -21,7 +21,8 @@ namespace {
 }
 
 inline void* new_impl(std::size_t size) {
-  if (void* p = cache_pop(size); BENTO_LIKELY(p != nullptr)) return p;
+  void* p;
+  if (BENTO_LIKELY(cache_pop(size, p))) return p;
   return new_slow(size, 0);
 }
 
@@ -42,12 +43,12 @@ inline std::size_t al(std::align_val_t a) { return static_cast<std::size_t>(a); 
 BENTO_OP void* operator new(std::size_t n) { return new_impl(n); }
 BENTO_OP void* operator new[](std::size_t n) { return new_impl(n); }
 BENTO_OP void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  if (void* p = cache_pop(n)) return p;
-  return new_nothrow(n, 0);
+  void* p;
+  return cache_pop(n, p) ? p : new_nothrow(n, 0);
 }
 BENTO_OP void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
-  if (void* p = cache_pop(n)) return p;
-  return new_nothrow(n, 0);
+  void* p;
+  return cache_pop(n, p) ? p : new_nothrow(n, 0);
 }
 BENTO_OP void* operator new(std::size_t n, std::align_val_t a) { return new_slow(n, al(a)); }
 BENTO_OP void* operator new[](std::size_t n, std::align_val_t a) { return new_slow(n, al(a)); }

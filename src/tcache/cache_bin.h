@@ -22,13 +22,20 @@ struct alignas(64) CacheBin {
 
   std::size_t ncached() const noexcept { return static_cast<std::size_t>(top - low); }
 
-  BENTO_ALWAYS_INLINE void* pop() noexcept {
+  // False when the bin is empty.
+  BENTO_ALWAYS_INLINE bool pop(void*& out) noexcept {
     void** t = top;
-    if (BENTO_UNLIKELY(t == low)) return nullptr;
+    if (BENTO_UNLIKELY(t == low)) return false;
     --t;
     top = t;
     ++nrequests;
-    return *t;
+    out = *t;
+    return true;
+  }
+  BENTO_ALWAYS_INLINE void* pop() noexcept {
+    void* p = nullptr;
+    pop(p);
+    return p;
   }
   // False when the bin is full or p is the object on top (an immediate double free).
   BENTO_ALWAYS_INLINE bool push(void* p) noexcept {
