@@ -40,6 +40,12 @@ size_t bento_malloc_usable_size(const void* ptr) BENTO_NOTHROW;
 void bento_free_sized(void* ptr, size_t size) BENTO_NOTHROW;
 void bento_free_aligned_sized(void* ptr, size_t alignment, size_t size) BENTO_NOTHROW;
 
+/* The mallctl namespace (doc/mallctl.md), with jemalloc's signatures and error codes. */
+int bento_mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp, size_t newlen) BENTO_NOTHROW;
+int bento_mallctlnametomib(const char* name, size_t* mibp, size_t* miblenp) BENTO_NOTHROW;
+int bento_mallctlbymib(const size_t* mib, size_t miblen, void* oldp, size_t* oldlenp, void* newp,
+                       size_t newlen) BENTO_NOTHROW;
+
 #ifdef __cplusplus
 }
 #endif

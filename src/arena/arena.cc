@@ -33,6 +33,7 @@ std::size_t Arena::fill_locked(unsigned cls, void** out, std::size_t n) noexcept
   bool zeroed;
   void* p = alloc_large_locked(cls, kPageSize, &zeroed);
   if (p == nullptr) return 0;
+  ++large_[cls - kNumSmallClasses].nfills;
   out[0] = p;
   return 1;
 }

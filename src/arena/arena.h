@@ -21,12 +21,16 @@ struct LargeStats {
   std::uint64_t nmalloc = 0;
   std::uint64_t ndalloc = 0;
   std::uint64_t nrequests = 0;
+  std::uint64_t nfills = 0;    // cache refills (cached large classes)
+  std::uint64_t nflushes = 0;  // cache flushes
   std::size_t curruns = 0;
 
   LargeStats& operator+=(const LargeStats& o) noexcept {
     nmalloc += o.nmalloc;
     ndalloc += o.ndalloc;
     nrequests += o.nrequests;
+    nfills += o.nfills;
+    nflushes += o.nflushes;
     curruns += o.curruns;
     return *this;
   }
@@ -100,6 +104,7 @@ class Arena {
   const BinStats& bin_stats(unsigned cls) const noexcept { return bins_[cls].stats; }
   BinStats& bin_stats_mut(unsigned cls) noexcept { return bins_[cls].stats; }
   const LargeStats& large_stats(unsigned large_index) const noexcept { return large_[large_index]; }
+  LargeStats& large_stats_mut(unsigned large_index) noexcept { return large_[large_index]; }
 
   std::atomic<unsigned> nthreads{0};             // threads whose favourite this is
   std::atomic<std::uint64_t> favourite_switches{0};  // threads that left it for the next

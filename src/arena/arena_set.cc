@@ -10,7 +10,7 @@
 namespace bento {
 
 namespace {
-constinit Mutex g_arenas_lock;
+constinit ProfiledMutex g_arenas_lock;
 constinit std::atomic<Arena*> g_arenas[kMaxArenas];
 constinit unsigned g_narenas = 1;
 constinit std::int64_t g_decay_ms = 10000;
@@ -102,6 +102,21 @@ Arena* lock_favourite(ArenaChoice& c) noexcept {
   c.favourite = next;
   b->lock();
   return b;
+}
+
+LockCounters arenas_lock_counters() noexcept {
+  LockGuard guard(g_arenas_lock);
+  return g_arenas_lock.read_locked();
+}
+
+std::int64_t default_decay_ms() noexcept {
+  LockGuard guard(g_arenas_lock);
+  return g_decay_ms;
+}
+
+void set_default_decay_ms(std::int64_t ms) noexcept {
+  LockGuard guard(g_arenas_lock);
+  g_decay_ms = ms;
 }
 
 void arenas_prefork() noexcept {

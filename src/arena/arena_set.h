@@ -37,6 +37,10 @@ void choice_release(ArenaChoice& c) noexcept;  // the thread is exiting
 // The founding protocol; returns the locked arena, or null when no arena can be made.
 Arena* lock_favourite(ArenaChoice& c) noexcept;
 
+LockCounters arenas_lock_counters() noexcept;  // the arena-table lock
+std::int64_t default_decay_ms() noexcept;       // arenas.dirty_decay_ms: for new arenas
+void set_default_decay_ms(std::int64_t ms) noexcept;
+
 // Fork: every arena lock, in index order, then the table lock.
 void arenas_prefork() noexcept;
 void arenas_postfork_parent() noexcept;

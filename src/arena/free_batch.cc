@@ -13,7 +13,11 @@ FreeError arena_free_batch(void** ptrs, std::size_t n, unsigned cls, void** bad)
     Arena* owner = arena_get(owner_index);
     std::size_t kept = 0;  // pointers of other arenas, compacted to the front
     owner->lock();
-    if (is_small_class(cls)) ++owner->bin_stats_mut(cls).nflushes;
+    if (is_small_class(cls)) {
+      ++owner->bin_stats_mut(cls).nflushes;
+    } else if (cls < kNumClasses) {
+      ++owner->large_stats_mut(cls - kNumSmallClasses).nflushes;
+    }
     for (std::size_t i = 0; i < n; ++i) {
       void* p = ptrs[i];
       if (chunk_of(p)->arena_index != owner_index) {

@@ -18,7 +18,7 @@ struct Slot {
 };
 constexpr std::uintptr_t kEmpty = 0, kTomb = 1;
 
-constinit Mutex g_huge_lock;
+constinit ProfiledMutex g_huge_lock;
 constinit Slot* g_slots = nullptr;
 constinit std::size_t g_cap = 0;    // power of two
 constinit std::size_t g_used = 0;   // live + tombstones
@@ -169,6 +169,22 @@ void* huge_resize(void* p, std::size_t size) noexcept {
 void huge_prefork() noexcept { g_huge_lock.lock(); }
 void huge_postfork_parent() noexcept { g_huge_lock.unlock(); }
 void huge_postfork_child() noexcept { g_huge_lock.reset_after_fork(); }
+LockCounters huge_lock_counters() noexcept {
+  LockGuard guard(g_huge_lock);
+  return g_huge_lock.read_locked();
+}
+
+std::size_t huge_list(HugeExtent* out, std::size_t cap) noexcept {
+  LockGuard guard(g_huge_lock);
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < g_cap; ++i) {
+    if (g_slots[i].key <= kTomb) continue;
+    if (n < cap) out[n] = HugeExtent{to_ptr(g_slots[i].key), g_slots[i].usize};
+    ++n;
+  }
+  return n;
+}
+
 void huge_stats_lock() noexcept { g_huge_lock.lock(); }
 void huge_stats_unlock() noexcept { g_huge_lock.unlock(); }
 

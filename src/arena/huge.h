@@ -33,5 +33,13 @@ void huge_postfork_child() noexcept;
 // Stats readers take the huge lock around the read of HugeStats.
 void huge_stats_lock() noexcept;
 void huge_stats_unlock() noexcept;
+LockCounters huge_lock_counters() noexcept;
+// Copies up to `cap` live huge objects (address, usable size) into out; returns how many
+// there are in all.
+struct HugeExtent {
+  void* addr;
+  std::size_t usize;
+};
+std::size_t huge_list(HugeExtent* out, std::size_t cap) noexcept;
 
 }  // namespace bento

@@ -16,6 +16,9 @@ struct BaseStats {
 // Zeroed memory of `bytes` aligned to `align` (<= page), or nullptr when the OS says no.
 void* base_alloc(std::size_t bytes, std::size_t align = 64) noexcept;
 BaseStats base_stats() noexcept;
+LockCounters base_lock_counters() noexcept;
+// Resident bytes of the metadata blocks (mincore).
+std::size_t base_resident_bytes() noexcept;
 
 // Fork support: the lock is taken before fork and released/re-initialised after.
 void base_prefork() noexcept;

@@ -23,8 +23,16 @@ constinit std::atomic<bool> g_failed{false};
 constinit std::atomic<std::uintptr_t> g_init_owner{0};
 constinit bool g_fork_handlers = false;
 
+struct ForkHooks {
+  ForkHook prepare, parent, child;
+};
+constexpr unsigned kMaxForkHooks = 4;
+constinit ForkHooks g_hooks[kMaxForkHooks] = {};
+constinit std::atomic<unsigned> g_nhooks{0};
+
 void prefork() noexcept {
   if (!global_ready()) return;
+  for (unsigned i = g_nhooks.load(std::memory_order_acquire); i-- > 0;) g_hooks[i].prepare();
   arenas_prefork();
   huge_prefork();
   threads_prefork();
@@ -36,6 +44,7 @@ void postfork_parent() noexcept {
   threads_postfork_parent();
   huge_postfork_parent();
   arenas_postfork_parent();
+  for (unsigned i = 0; i < g_nhooks.load(std::memory_order_acquire); ++i) g_hooks[i].parent();
 }
 void postfork_child() noexcept {
   if (!global_ready()) return;
@@ -43,6 +52,7 @@ void postfork_child() noexcept {
   threads_postfork_child();
   huge_postfork_child();
   arenas_postfork_child(tls_state != nullptr ? &tls_state->choice : nullptr);
+  for (unsigned i = 0; i < g_nhooks.load(std::memory_order_acquire); ++i) g_hooks[i].child();
 }
 
 bool init_locked() noexcept {
@@ -64,6 +74,14 @@ bool init_locked() noexcept {
 }  // namespace
 
 bool global_ready() noexcept { return g_ready.load(std::memory_order_acquire); }
+
+void add_fork_hooks(ForkHook prepare, ForkHook parent, ForkHook child) noexcept {
+  LockGuard guard(g_init_lock);
+  const unsigned n = g_nhooks.load(std::memory_order_relaxed);
+  if (n == kMaxForkHooks) return;
+  g_hooks[n] = ForkHooks{prepare, parent, child};
+  g_nhooks.store(n + 1, std::memory_order_release);
+}
 
 bool global_init() noexcept {
   if (BENTO_LIKELY(global_ready())) return true;

@@ -11,4 +11,10 @@ namespace bento {
 bool global_init() noexcept;
 bool global_ready() noexcept;
 
+// Lets a higher layer (stats, daemon) join the fork handlers: its prepare runs before
+// the allocator's own locks are taken (its locks are outer ones), its parent and child
+// hooks after they are released / re-initialised. At most four hook sets.
+using ForkHook = void (*)();
+void add_fork_hooks(ForkHook prepare, ForkHook parent, ForkHook child) noexcept;
+
 }  // namespace bento

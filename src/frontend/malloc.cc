@@ -79,14 +79,14 @@ void* arena_alloc(ThreadState* ts, unsigned cls, std::size_t align, bool zero) n
   } else if (options().junk) {
     std::memset(p, kJunkAlloc, bytes);
   }
-  if (ts != nullptr) ts->direct_allocated += bytes;
+  count_allocated(ts, bytes);
   return p;
 }
 
 void* huge_alloc_for(ThreadState* ts, std::size_t size, std::size_t align) noexcept {
   Arena* charge = arena_get(ts != nullptr ? ts->choice.favourite : 0);
   void* p = huge_alloc(charge, size, align);
-  if (p != nullptr && ts != nullptr) ts->direct_allocated += align_up(size, kPageSize);
+  if (p != nullptr) count_allocated(ts, align_up(size, kPageSize));
   return p;
 }
 
@@ -104,7 +104,7 @@ void free_uncached(ThreadState* ts, void* p, const char* call) noexcept {
     owner->unlock();
     if (fe != FreeError::kOk) report_bad_free(call, p, fe, "");
   }
-  if (ts != nullptr) ts->direct_deallocated += info.usize;
+  count_deallocated(ts, info.usize);
 }
 
 void free_checked(void* p, const char* call) noexcept {

@@ -39,18 +39,14 @@ void* realloc_impl(void* p, std::size_t size) noexcept {
     if (info.cls != kNoClass && class_bytes(cls) == info.usize) return p;
     if (info.cls != kNoClass && !is_small_class(info.cls) && !is_small_class(cls) &&
         resize_large_in_place(p, cls)) {
-      if (ts != nullptr) {
-        ts->direct_deallocated += info.usize;
-        ts->direct_allocated += class_bytes(cls);
-      }
+      count_deallocated(ts, info.usize);
+      count_allocated(ts, class_bytes(cls));
       return p;
     }
   } else if (info.cls == kNoClass) {
     if (void* q = huge_resize(p, size)) {
-      if (ts != nullptr) {
-        ts->direct_deallocated += info.usize;
-        ts->direct_allocated += align_up(size, kPageSize);
-      }
+      count_deallocated(ts, info.usize);
+      count_allocated(ts, align_up(size, kPageSize));
       return q;
     }
   }

@@ -18,7 +18,7 @@ constinit thread_local bool tls_exiting BENTO_TLS_IE = false;
 
 namespace {
 using StateList = IntrusiveList<ThreadState, &ThreadState::link>;
-constinit Mutex g_threads_lock;
+constinit ProfiledMutex g_threads_lock;
 constinit StateList g_live;
 constinit StateList g_pool;
 
@@ -97,6 +97,18 @@ void thread_tcache_enable(ThreadState* ts, bool on) noexcept {
 void for_each_thread(void (*fn)(const ThreadState*, void*), void* ctx) noexcept {
   LockGuard guard(g_threads_lock);
   for (ThreadState* ts = g_live.front(); ts != nullptr; ts = g_live.next(ts)) fn(ts, ctx);
+}
+
+LockCounters threads_lock_counters() noexcept {
+  LockGuard guard(g_threads_lock);
+  return g_threads_lock.read_locked();
+}
+
+unsigned live_threads() noexcept {
+  LockGuard guard(g_threads_lock);
+  unsigned n = 0;
+  for (ThreadState* ts = g_live.front(); ts != nullptr; ts = g_live.next(ts)) ++n;
+  return n;
 }
 
 void threads_prefork() noexcept { g_threads_lock.lock(); }

@@ -24,12 +24,42 @@ struct ThreadState {
   ListNode link;                 // live list or pool
   TCache* tcache;                // this thread's cache (in the same block), or null
   TCache* tcache_parked;         // the cache while thread.tcache.enabled is false
-  std::uint64_t direct_allocated;    // bytes allocated without the cache
-  std::uint64_t direct_deallocated;  // bytes freed without the cache
-  std::uint64_t allocated_view;      // what thread.allocatedp points at (refreshed)
-  std::uint64_t deallocated_view;
+  std::uint64_t direct_allocated;    // bytes allocated without a cache (thread has none)
+  std::uint64_t direct_deallocated;  // bytes freed without a cache
   int tid;
+
+  TCache* any_cache() const noexcept { return tcache != nullptr ? tcache : tcache_parked; }
 };
+
+// thread.allocated / thread.deallocated. Bytes that bypass the cache are added to the
+// cache's merged counter when the thread has one, so that thread.allocatedp (a pointer
+// to that counter) stays current to within what the cache served since its last refill.
+inline void count_allocated(ThreadState* ts, std::uint64_t bytes) noexcept {
+  if (ts == nullptr) return;
+  if (TCache* tc = ts->any_cache()) tc->merged_alloc_bytes += bytes;
+  else ts->direct_allocated += bytes;
+}
+inline void count_deallocated(ThreadState* ts, std::uint64_t bytes) noexcept {
+  if (ts == nullptr) return;
+  if (TCache* tc = ts->any_cache()) tc->merged_free_bytes += bytes;
+  else ts->direct_deallocated += bytes;
+}
+inline std::uint64_t thread_allocated(const ThreadState* ts) noexcept {
+  const TCache* tc = ts->any_cache();
+  return ts->direct_allocated + (tc != nullptr ? tcache_allocated_bytes(tc) : 0);
+}
+inline std::uint64_t thread_deallocated(const ThreadState* ts) noexcept {
+  const TCache* tc = ts->any_cache();
+  return ts->direct_deallocated + (tc != nullptr ? tcache_deallocated_bytes(tc) : 0);
+}
+inline std::uint64_t* thread_allocated_counter(ThreadState* ts) noexcept {
+  TCache* tc = ts->any_cache();
+  return tc != nullptr ? &tc->merged_alloc_bytes : &ts->direct_allocated;
+}
+inline std::uint64_t* thread_deallocated_counter(ThreadState* ts) noexcept {
+  TCache* tc = ts->any_cache();
+  return tc != nullptr ? &tc->merged_free_bytes : &ts->direct_deallocated;
+}
 
 // constinit on the declarations too: other files then read them directly, with no call
 // to a TLS init wrapper.
@@ -53,6 +83,9 @@ void thread_tcache_enable(ThreadState* ts, bool on) noexcept;
 
 // Calls fn(state, ctx) for every live thread under g_threads_lock.
 void for_each_thread(void (*fn)(const ThreadState*, void*), void* ctx) noexcept;
+
+LockCounters threads_lock_counters() noexcept;
+unsigned live_threads() noexcept;
 
 void threads_prefork() noexcept;
 void threads_postfork_parent() noexcept;

@@ -3,6 +3,7 @@
 #include "bento/bento.h"
 
 #include "frontend/malloc.h"
+#include "mallctl/ctl.h"
 
 using namespace bento;
 
@@ -28,4 +29,16 @@ BENTO_API size_t bento_malloc_usable_size(const void* p) noexcept { return usabl
 BENTO_API void bento_free_sized(void* p, size_t size) noexcept { free_sized_fast(p, size); }
 BENTO_API void bento_free_aligned_sized(void* p, size_t align, size_t size) noexcept {
   free_aligned_sized_impl(p, align, size);
+}
+
+BENTO_API int bento_mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp,
+                            size_t newlen) noexcept {
+  return ctl_byname(name, oldp, oldlenp, newp, newlen);
+}
+BENTO_API int bento_mallctlnametomib(const char* name, size_t* mibp, size_t* miblenp) noexcept {
+  return ctl_nametomib(name, mibp, miblenp);
+}
+BENTO_API int bento_mallctlbymib(const size_t* mib, size_t miblen, void* oldp, size_t* oldlenp,
+                                 void* newp, size_t newlen) noexcept {
+  return ctl_bymib(mib, miblen, oldp, oldlenp, newp, newlen);
 }

@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "frontend/malloc.h"
+#include "mallctl/ctl.h"
 
 using namespace bento;
 
@@ -30,6 +31,18 @@ BENTO_LIBC void free_aligned_sized(void* p, size_t align, size_t size) noexcept 
   free_aligned_sized_impl(p, align, size);
 }
 BENTO_LIBC void cfree(void* p) noexcept { free_fast(p); }
+
+// jemalloc's control interface, for programs written against it.
+BENTO_LIBC int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp, size_t newlen) noexcept {
+  return ctl_byname(name, oldp, oldlenp, newp, newlen);
+}
+BENTO_LIBC int mallctlnametomib(const char* name, size_t* mibp, size_t* miblenp) noexcept {
+  return ctl_nametomib(name, mibp, miblenp);
+}
+BENTO_LIBC int mallctlbymib(const size_t* mib, size_t miblen, void* oldp, size_t* oldlenp, void* newp,
+                            size_t newlen) noexcept {
+  return ctl_bymib(mib, miblen, oldp, oldlenp, newp, newlen);
+}
 
 BENTO_LIBC void* __libc_malloc(size_t size) noexcept { return malloc_fast(size); }
 BENTO_LIBC void __libc_free(void* p) noexcept { free_fast(p); }

@@ -24,6 +24,9 @@ bool remap_to(void* old, std::size_t old_n, void* dest, std::size_t new_n) noexc
 // Grows or shrinks a mapping without moving it; false if the neighbourhood is taken.
 bool remap_in_place(void* p, std::size_t old_n, std::size_t new_n) noexcept;
 
+// Pages of [p, p + n) resident in memory (mincore); 0 for ranges not mapped.
+std::size_t resident_pages(const void* p, std::size_t n) noexcept;
+
 // Process and machine facts.
 std::size_t system_page_size() noexcept;
 unsigned cpus_available() noexcept;  // CPUs in this process's affinity mask, at least 1

@@ -59,6 +59,22 @@ bool remap_in_place(void* p, std::size_t old_n, std::size_t new_n) noexcept {
   return r != MAP_FAILED;
 }
 
+std::size_t resident_pages(const void* p, std::size_t n) noexcept {
+  unsigned char vec[4096];  // one byte per page: 16 MiB per call
+  std::size_t resident = 0;
+  const auto* at = static_cast<const char*>(p);
+  while (n > 0) {
+    const std::size_t span = n < sizeof(vec) * kPageSize ? n : sizeof(vec) * kPageSize;
+    if (::mincore(const_cast<char*>(at), span, vec) == 0) {
+      const std::size_t pages = (span + kPageSize - 1) / kPageSize;
+      for (std::size_t i = 0; i < pages; ++i) resident += vec[i] & 1;
+    }
+    at += span;
+    n -= span;
+  }
+  return resident;
+}
+
 std::size_t system_page_size() noexcept {
   static const long ps = ::sysconf(_SC_PAGESIZE);
   return ps > 0 ? static_cast<std::size_t>(ps) : kPageSize;

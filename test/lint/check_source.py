@@ -14,9 +14,9 @@ import re
 import sys
 
 ORDER = ["base", "platform", "config", "sizeclass", "chunk", "run", "arena", "tcache",
-         "frontend", "mallctl", "stats", "daemon", "override"]
-# Level of each layer; the L9 layers (mallctl, stats, daemon) share one level and may
-# include each other in this order only: mallctl < stats < daemon.
+         "frontend", "stats", "mallctl", "daemon", "override"]
+# The observability layers sit above the frontend in this order: stats (snapshot and
+# report) < mallctl (the namespace) < daemon (serves both on a socket).
 LEVEL = {name: i for i, name in enumerate(ORDER)}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/')
 PREPROC_IF = re.compile(r'^\s*#\s*(if|ifdef|ifndef|elif)\b')

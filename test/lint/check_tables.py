@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """The docs that are generated from bento's tables must match them:
-doc/options.md (between its markers) from src/config/options.def.
+doc/options.md (between its markers) from src/config/options.def, and doc/mallctl.md from
+the mallctl tree itself (printed by the mallctl_doc program).
 
-usage: check_tables.py ROOT [--write]   (--write regenerates the docs instead)
+usage: check_tables.py ROOT MALLCTL_DOC_EXE [--write]   (--write regenerates the docs)
 """
 import re
+import subprocess
 import sys
 
 TYPES = {"Bool": "bool", "Unsigned": "unsigned", "Size": "size_t", "Int": "int64_t",
@@ -46,9 +48,11 @@ def splice(path, tag, lines, write):
 
 
 def main():
-    root = sys.argv[1]
+    root, mallctl_doc = sys.argv[1], sys.argv[2]
     write = "--write" in sys.argv
     ok = splice(root + "/doc/options.md", "options", option_rows(root), write)
+    tree = subprocess.run([mallctl_doc], capture_output=True, text=True, check=True).stdout
+    ok = splice(root + "/doc/mallctl.md", "mallctl", tree.rstrip("\n").split("\n"), write) and ok
     print("check_tables: %s" % ("ok" if ok else "out of date"))
     return 0 if ok else 1
 

@@ -2,7 +2,7 @@
 """Real programs under LD_PRELOAD=libbento, their output compared with a run on the
 system malloc. A program that fails, or prints something else, is a failure.
 
-usage: run_programs.py LIBBENTO CONTAINERS_BINARY
+usage: run_programs.py LIBBENTO CONTAINERS_BINARY [JEMALLOC_USER_BINARY]
 """
 import hashlib
 import os
@@ -12,6 +12,7 @@ import sys
 import tempfile
 
 LIB, CONTAINERS = sys.argv[1], sys.argv[2]
+JEMALLOC_USER = sys.argv[3] if len(sys.argv) > 3 else None
 PY = "/usr/bin/python3"
 
 PY_WORK = r"""
@@ -97,6 +98,16 @@ def main():
         served = rc != 0 and b"bento: free(0x10)" in err
         print("%-36s %s" % ("bento serves malloc under LD_PRELOAD", "yes" if served else "NO"))
         failures += not served
+        if JEMALLOC_USER:
+            rc, out, err = run([JEMALLOC_USER], True)
+            on_bento = rc == 0 and out.startswith(b"version 0.")
+            print("%-36s %s" % ("jemalloc mallctl program on bento", "runs" if on_bento else "FAILS"))
+            print("  " + out.decode(errors="replace").replace("\n", "\n  ").rstrip())
+            if not on_bento:
+                print("  rc=%d stderr=%r" % (rc, err[-500:]))
+                failures += 1
+        else:
+            print("jemalloc mallctl program: skipped (libjemalloc2 not installed)")
     return 1 if failures else 0
 
 

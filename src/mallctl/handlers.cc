@@ -1,0 +1,232 @@
+// mallctl/handlers.cc: the leaves that are not generated from a table. Each takes the
+// lock its data needs: arena locks for purges, the ctl lock for stats, none for constants
+// and the calling thread's own state.
+#include "mallctl/handlers.h"
+
+#include "arena/huge.h"
+#include "base/build.h"
+#include "chunk/chunk.h"
+#include "chunk/chunk_registry.h"
+#include "frontend/init.h"
+#include "frontend/thread_state.h"
+
+namespace bento {
+
+namespace {
+ThreadState* calling_thread() noexcept { return thread_state(); }
+
+// The arenas an arena.<i> node addresses: one, or every created one for kArenasAll.
+template <class F>
+void for_arenas(std::size_t index, F&& fn) noexcept {
+  if (index == kArenasAll) {
+    for (unsigned i = 0; i < narenas(); ++i) {
+      if (Arena* a = arena_get(i)) fn(a);
+    }
+  } else if (Arena* a = arena_get(static_cast<unsigned>(index))) {
+    fn(a);
+  }
+}
+}  // namespace
+
+int ctl_version(const CtlArgs& a) noexcept { return ctl_read_only(a, kVersion); }
+
+int ctl_epoch(const CtlArgs& a) noexcept {
+  CtlGuard g;
+  std::uint64_t ignored;
+  int err = 0;
+  if (ctl_take_write(a, &ignored, &err) && !g.refresh()) return EAGAIN;
+  if (err != 0) return err;
+  return ctl_copy_out(a, g.snapshot().epoch);
+}
+
+int ctl_config_debug(const CtlArgs& a) noexcept { return ctl_read_only(a, kDebug); }
+int ctl_config_stats(const CtlArgs& a) noexcept { return ctl_read_only(a, kStats); }
+int ctl_config_malloc_conf(const CtlArgs& a) noexcept { return ctl_read_only(a, kDefaultConf); }
+
+int ctl_thread_arena(const CtlArgs& a) noexcept {
+  ThreadState* ts = calling_thread();
+  if (ts == nullptr) return EAGAIN;
+  const unsigned old = ts->choice.favourite;
+  unsigned want;
+  int err = 0;
+  if (ctl_take_write(a, &want, &err)) {
+    if (want >= narenas() || !choice_move(ts->choice, want)) return EFAULT;
+  }
+  if (err != 0) return err;
+  return ctl_copy_out(a, old);
+}
+
+int ctl_thread_allocated(const CtlArgs& a) noexcept {
+  ThreadState* ts = calling_thread();
+  return ts == nullptr ? EAGAIN : ctl_read_only(a, thread_allocated(ts));
+}
+int ctl_thread_deallocated(const CtlArgs& a) noexcept {
+  ThreadState* ts = calling_thread();
+  return ts == nullptr ? EAGAIN : ctl_read_only(a, thread_deallocated(ts));
+}
+int ctl_thread_allocatedp(const CtlArgs& a) noexcept {
+  ThreadState* ts = calling_thread();
+  return ts == nullptr ? EAGAIN : ctl_read_only(a, thread_allocated_counter(ts));
+}
+int ctl_thread_deallocatedp(const CtlArgs& a) noexcept {
+  ThreadState* ts = calling_thread();
+  return ts == nullptr ? EAGAIN : ctl_read_only(a, thread_deallocated_counter(ts));
+}
+
+int ctl_thread_tcache_enabled(const CtlArgs& a) noexcept {
+  ThreadState* ts = calling_thread();
+  if (ts == nullptr) return EAGAIN;
+  const bool old = ts->tcache != nullptr;
+  bool want;
+  int err = 0;
+  if (ctl_take_write(a, &want, &err)) {
+    if (want && ts->any_cache() == nullptr) return EFAULT;  // caches are off (opt.tcache, junk, zero)
+    thread_tcache_enable(ts, want);
+  }
+  if (err != 0) return err;
+  return ctl_copy_out(a, old);
+}
+
+int ctl_thread_tcache_flush(const CtlArgs& a) noexcept {
+  if (const int e = ctl_void_args(a); e != 0) return e;
+  ThreadState* ts = calling_thread();
+  if (ts == nullptr) return EAGAIN;
+  if (ts->tcache != nullptr) tcache_flush_all(ts->tcache, ts->choice);
+  return 0;
+}
+
+bool ctl_arena_index_ok(const std::size_t* mib, std::size_t depth) noexcept {
+  return mib[depth] < narenas() || mib[depth] == kArenasAll;
+}
+
+int ctl_arena_initialized(const CtlArgs& a) noexcept {
+  const std::size_t i = a.mib[1];
+  const bool init = i == kArenasAll ? true : arena_get(static_cast<unsigned>(i)) != nullptr;
+  return ctl_read_only(a, init);
+}
+
+int ctl_arena_purge(const CtlArgs& a) noexcept {
+  if (const int e = ctl_void_args(a); e != 0) return e;
+  for_arenas(a.mib[1], [](Arena* ar) {
+    LockGuard guard(ar->mutex());
+    ar->purge_locked(true);
+  });
+  return 0;
+}
+
+int ctl_arena_decay(const CtlArgs& a) noexcept {
+  if (const int e = ctl_void_args(a); e != 0) return e;
+  for_arenas(a.mib[1], [](Arena* ar) {
+    LockGuard guard(ar->mutex());
+    ar->purge_locked(false);
+  });
+  return 0;
+}
+
+int ctl_arena_dirty_decay_ms(const CtlArgs& a) noexcept {
+  const std::size_t i = a.mib[1];
+  Arena* single = i == kArenasAll ? nullptr : arena_get(static_cast<unsigned>(i));
+  if (i != kArenasAll && single == nullptr) return EFAULT;  // not initialised
+  long want;
+  int err = 0;
+  const bool writing = ctl_take_write(a, &want, &err);
+  if (err != 0) return err;
+  if (writing && want < -1) return EFAULT;
+  // One value to report: the single arena's (reading every arena at once is refused).
+  long old = 0;
+  if (single != nullptr) old = static_cast<long>(single->decay_ms.load(std::memory_order_relaxed));
+  else if (a.oldp != nullptr) return EFAULT;
+  if (writing) {
+    for_arenas(i, [want](Arena* ar) {
+      LockGuard guard(ar->mutex());
+      ar->decay_ms.store(want, std::memory_order_relaxed);
+      if (want >= 0) ar->purge_locked(true);  // what was dirty counts as fully decayed
+    });
+  }
+  return ctl_copy_out(a, old);
+}
+
+int ctl_arenas_narenas(const CtlArgs& a) noexcept { return ctl_read_only(a, narenas()); }
+
+int ctl_arenas_tcache_max(const CtlArgs& a) noexcept {
+  const Options& o = options();
+  std::size_t max = 0;
+  if (o.tcache && !o.junk && !o.zero) {
+    for (unsigned c = 0; c < kNumLookupClasses && class_bytes(c) <= o.tcache_max; ++c) max = class_bytes(c);
+  }
+  return ctl_read_only(a, max);
+}
+
+int ctl_arenas_dirty_decay_ms(const CtlArgs& a) noexcept {
+  const long old = static_cast<long>(default_decay_ms());
+  long want;
+  int err = 0;
+  if (ctl_take_write(a, &want, &err)) {
+    if (want < -1) return EFAULT;
+    set_default_decay_ms(want);
+  }
+  if (err != 0) return err;
+  return ctl_copy_out(a, old);
+}
+
+int ctl_arenas_lookup(const CtlArgs& a) noexcept {
+  void* p = nullptr;
+  int err = 0;
+  if (!ctl_take_write(a, &p, &err)) return err != 0 ? err : EINVAL;
+  unsigned index;
+  switch (chunk_kind(p)) {
+    case ChunkKind::kArena:
+      index = chunk_of(p)->arena_index;
+      break;
+    case ChunkKind::kHugeHead: {
+      HugeInfo h;
+      if (!huge_lookup(p, &h)) return EINVAL;
+      index = h.arena;
+      break;
+    }
+    default:
+      return EINVAL;
+  }
+  return ctl_copy_out(a, index);
+}
+
+bool ctl_bin_index_ok(const std::size_t* mib, std::size_t depth) noexcept {
+  return mib[depth] < kNumSmallClasses;
+}
+bool ctl_lrun_index_ok(const std::size_t* mib, std::size_t depth) noexcept {
+  return mib[depth] < kNumLargeClasses;
+}
+int ctl_arenas_bin_size(const CtlArgs& a) noexcept {
+  return ctl_read_only(a, static_cast<std::size_t>(kClasses[a.mib[2]].bytes));
+}
+int ctl_arenas_bin_nregs(const CtlArgs& a) noexcept {
+  return ctl_read_only(a, static_cast<std::uint32_t>(kClasses[a.mib[2]].nregs));
+}
+int ctl_arenas_bin_run_size(const CtlArgs& a) noexcept {
+  return ctl_read_only(a, static_cast<std::size_t>(kClasses[a.mib[2]].run_pages) * kPageSize);
+}
+int ctl_arenas_lrun_size(const CtlArgs& a) noexcept {
+  return ctl_read_only(a, static_cast<std::size_t>(kClasses[kNumSmallClasses + a.mib[2]].bytes));
+}
+
+bool ctl_stats_arena_index_ok(const std::size_t* mib, std::size_t depth) noexcept {
+  const std::size_t i = mib[depth];
+  if (i == kArenasAll) return true;
+  return with_snapshot([i](Snapshot& s) {
+           const ArenaSnapshot* as = s.arena(i);
+           return as != nullptr && as->initialized ? 0 : ENOENT;
+         }) == 0;
+}
+
+int ctl_stats_bin_occupancy(const CtlArgs& a) noexcept {
+  return with_snapshot([&](Snapshot& s) {
+    const ArenaSnapshot* as = s.arena(a.mib[2]);
+    if (as == nullptr) return ENOENT;
+    const BinStats& b = as->bins[a.mib[4]];
+    const std::uint64_t slots = static_cast<std::uint64_t>(b.curruns) * kClasses[a.mib[4]].nregs;
+    const std::uint64_t per_mille = slots == 0 ? 0 : b.curregs * 1000 / slots;
+    return ctl_read_only(a, per_mille);
+  });
+}
+
+}  // namespace bento

@@ -1,0 +1,120 @@
+// mallctl/handlers.h: the leaf handlers the node table (nodes.cc) points at. Plain ones are
+// defined in handlers.cc; the per-field stats readers are templates over a member or a
+// function, defined here so the table can instantiate them.
+#pragma once
+#include <cerrno>
+
+#include "config/options.h"
+#include "mallctl/leaf.h"
+#include "stats/snapshot.h"
+
+namespace bento {
+
+// version, epoch, config.*
+int ctl_version(const CtlArgs& a) noexcept;
+int ctl_epoch(const CtlArgs& a) noexcept;
+int ctl_config_debug(const CtlArgs& a) noexcept;
+int ctl_config_stats(const CtlArgs& a) noexcept;
+int ctl_config_malloc_conf(const CtlArgs& a) noexcept;
+
+// thread.*
+int ctl_thread_arena(const CtlArgs& a) noexcept;
+int ctl_thread_allocated(const CtlArgs& a) noexcept;
+int ctl_thread_allocatedp(const CtlArgs& a) noexcept;
+int ctl_thread_deallocated(const CtlArgs& a) noexcept;
+int ctl_thread_deallocatedp(const CtlArgs& a) noexcept;
+int ctl_thread_tcache_enabled(const CtlArgs& a) noexcept;
+int ctl_thread_tcache_flush(const CtlArgs& a) noexcept;
+
+// arena.<i>.*   (mib[1] is the arena index)
+bool ctl_arena_index_ok(const std::size_t* mib, std::size_t depth) noexcept;
+int ctl_arena_initialized(const CtlArgs& a) noexcept;
+int ctl_arena_purge(const CtlArgs& a) noexcept;
+int ctl_arena_decay(const CtlArgs& a) noexcept;
+int ctl_arena_dirty_decay_ms(const CtlArgs& a) noexcept;
+
+// arenas.*
+int ctl_arenas_narenas(const CtlArgs& a) noexcept;
+int ctl_arenas_tcache_max(const CtlArgs& a) noexcept;
+int ctl_arenas_dirty_decay_ms(const CtlArgs& a) noexcept;
+int ctl_arenas_lookup(const CtlArgs& a) noexcept;
+bool ctl_bin_index_ok(const std::size_t* mib, std::size_t depth) noexcept;
+bool ctl_lrun_index_ok(const std::size_t* mib, std::size_t depth) noexcept;
+int ctl_arenas_bin_size(const CtlArgs& a) noexcept;      // mib[2] = bin
+int ctl_arenas_bin_nregs(const CtlArgs& a) noexcept;
+int ctl_arenas_bin_run_size(const CtlArgs& a) noexcept;
+int ctl_arenas_lrun_size(const CtlArgs& a) noexcept;     // mib[2] = large class
+
+// Constants.
+template <auto V>
+int ctl_constant(const CtlArgs& a) noexcept {
+  return ctl_read_only(a, V);
+}
+
+// opt.<name>: the option's value, read-only.
+template <std::size_t Offset, OptKind K>
+int ctl_opt(const CtlArgs& a) noexcept {
+  const char* field = reinterpret_cast<const char*>(&options()) + Offset;
+  if constexpr (K == OptKind::Bool) return ctl_read_only(a, *reinterpret_cast<const bool*>(field));
+  if constexpr (K == OptKind::Unsigned) return ctl_read_only(a, *reinterpret_cast<const unsigned*>(field));
+  if constexpr (K == OptKind::Size) return ctl_read_only(a, *reinterpret_cast<const std::size_t*>(field));
+  if constexpr (K == OptKind::Int) return ctl_read_only(a, static_cast<long>(*reinterpret_cast<const std::int64_t*>(field)));
+  if constexpr (K == OptKind::String) {
+    const char* s = reinterpret_cast<const opt_types::String*>(field)->c_str();
+    return ctl_read_only(a, s);
+  }
+}
+constexpr CtlType ctl_opt_type(OptKind k) noexcept {
+  switch (k) {
+    case OptKind::Bool: return CtlType::kBool;
+    case OptKind::Unsigned: return CtlType::kUnsigned;
+    case OptKind::Size: return CtlType::kSize;
+    case OptKind::Int: return CtlType::kSsize;
+    case OptKind::String: return CtlType::kString;
+  }
+  return CtlType::kVoid;
+}
+
+// ---- stats.* ----
+// Runs fn(snapshot) under the ctl lock; the first stats read ever refreshes once.
+template <class F>
+int with_snapshot(F&& fn) noexcept {
+  CtlGuard g;
+  Snapshot& s = g.snapshot();
+  if (s.epoch == 0 && !g.refresh()) return EAGAIN;
+  return fn(s);
+}
+bool ctl_stats_arena_index_ok(const std::size_t* mib, std::size_t depth) noexcept;
+
+template <auto Field>  // a member of Snapshot
+int ctl_stats_global(const CtlArgs& a) noexcept {
+  return with_snapshot([&](Snapshot& s) { return ctl_read_only(a, s.*Field); });
+}
+template <auto Fn>  // stats.arenas.<i>.<...>: Fn(const ArenaSnapshot&), mib[2] = arena
+int ctl_stats_arena(const CtlArgs& a) noexcept {
+  return with_snapshot([&](Snapshot& s) {
+    const ArenaSnapshot* as = s.arena(a.mib[2]);
+    return as == nullptr ? ENOENT : ctl_read_only(a, Fn(*as));
+  });
+}
+template <auto Field>  // stats.arenas.<i>.bins.<j>.<field>
+int ctl_stats_bin(const CtlArgs& a) noexcept {
+  return with_snapshot([&](Snapshot& s) {
+    const ArenaSnapshot* as = s.arena(a.mib[2]);
+    return as == nullptr ? ENOENT : ctl_read_only(a, as->bins[a.mib[4]].*Field);
+  });
+}
+template <auto Field>  // stats.arenas.<i>.lruns.<j>.<field>
+int ctl_stats_lrun(const CtlArgs& a) noexcept {
+  return with_snapshot([&](Snapshot& s) {
+    const ArenaSnapshot* as = s.arena(a.mib[2]);
+    return as == nullptr ? ENOENT : ctl_read_only(a, as->lruns[a.mib[4]].*Field);
+  });
+}
+int ctl_stats_bin_occupancy(const CtlArgs& a) noexcept;
+template <unsigned Lock, auto Fn>  // stats.mutexes.<lock>.<field>
+int ctl_stats_global_mutex(const CtlArgs& a) noexcept {
+  return with_snapshot([&](Snapshot& s) { return ctl_read_only(a, Fn(s.global_locks[Lock])); });
+}
+
+}  // namespace bento

@@ -1,0 +1,205 @@
+// stats/snapshot.cc: the epoch refresh. g_ctl_lock guards g_snapshot and g_scratch; each
+// arena's lock is held only while its counters and chunk list are copied.
+#include "stats/snapshot.h"
+
+#include <cstring>
+
+#include "arena/huge.h"
+#include "chunk/base_alloc.h"
+#include "chunk/chunk_registry.h"
+#include "frontend/init.h"
+#include "frontend/thread_state.h"
+#include "platform/os.h"
+
+namespace bento {
+
+namespace {
+constinit ProfiledMutex g_ctl_lock;
+constinit Snapshot g_snapshot{};
+constinit void** g_scratch = nullptr;  // chunk and huge addresses being measured
+constinit std::size_t g_scratch_cap = 0;
+
+bool grow_scratch(std::size_t want) noexcept {
+  if (want <= g_scratch_cap) return true;
+  std::size_t cap = g_scratch_cap == 0 ? 256 : g_scratch_cap;
+  while (cap < want) cap *= 2;
+  // The old block stays in the metadata pages (they are never returned); growth
+  // doubles, so at most half of what the scratch ever took is idle.
+  auto* fresh = static_cast<void**>(base_alloc(cap * sizeof(void*), 64));
+  if (fresh == nullptr) return false;
+  g_scratch = fresh;
+  g_scratch_cap = cap;
+  return true;
+}
+
+// Copies arena a's counters into out and its chunk addresses into the scratch. Returns
+// the number of chunks; if that is more than the scratch holds, nothing was copied.
+std::size_t copy_arena(Arena* a, ArenaSnapshot& out) noexcept {
+  LockGuard guard(a->mutex());
+  const PageRuns& pr = a->pages();
+  const PageRunStats& ps = pr.stats();
+  if (ps.chunks > g_scratch_cap) return ps.chunks;
+  std::size_t n = 0;
+  for (ChunkHeader* c = pr.first_chunk(); c != nullptr; c = pr.next_chunk(c)) g_scratch[n++] = c;
+  out.initialized = true;
+  out.nthreads = a->nthreads.load(std::memory_order_relaxed);
+  out.uptime_ns = os::monotonic_ns() - a->created_ns;
+  out.dirty_decay_ms = a->decay_ms.load(std::memory_order_relaxed);
+  out.chunks = ps.chunks;
+  out.mapped = pr.mapped_bytes();
+  out.retained = ps.retained_chunks * kChunkSize;
+  out.pactive = ps.active_pages;
+  out.pdirty = ps.dirty_pages;
+  out.npurge = ps.npurge;
+  out.nmadvise = ps.nmadvise;
+  out.purged = ps.purged;
+  out.favourite_switches = a->favourite_switches.load(std::memory_order_relaxed);
+  out.lock = a->mutex().read_locked();
+  for (unsigned c = 0; c < kNumSmallClasses; ++c) out.bins[c] = a->bin_stats(c);
+  for (unsigned l = 0; l < kNumLargeClasses; ++l) out.lruns[l] = a->large_stats(l);
+  return n;
+}
+
+std::size_t resident_of_chunks(std::size_t n) noexcept {
+  std::size_t pages = 0;
+  for (std::size_t i = 0; i < n; ++i) pages += os::resident_pages(g_scratch[i], kChunkSize);
+  return pages * kPageSize;
+}
+
+std::size_t resident_of_huge() noexcept {
+  std::size_t total = huge_list(nullptr, 0);
+  while (true) {
+    // Two slots per object (address, size).
+    if (!grow_scratch(2 * total + 2)) return 0;
+    const std::size_t n = huge_list(reinterpret_cast<HugeExtent*>(g_scratch), g_scratch_cap / 2);
+    if (n <= g_scratch_cap / 2) {
+      total = n;
+      break;
+    }
+    total = n;
+  }
+  const auto* ext = reinterpret_cast<const HugeExtent*>(g_scratch);
+  std::size_t pages = 0;
+  for (std::size_t i = 0; i < total; ++i) pages += os::resident_pages(ext[i].addr, ext[i].usize);
+  return pages * kPageSize;
+}
+}  // namespace
+
+BinStats ArenaSnapshot::small_total() const noexcept {
+  BinStats t;
+  for (const BinStats& b : bins) t += b;
+  return t;
+}
+
+LargeStats ArenaSnapshot::large_total() const noexcept {
+  LargeStats t;
+  for (const LargeStats& l : lruns) t += l;
+  return t;
+}
+
+std::size_t ArenaSnapshot::small_allocated() const noexcept {
+  std::size_t bytes = 0;
+  for (unsigned c = 0; c < kNumSmallClasses; ++c) bytes += bins[c].curregs * class_bytes(c);
+  return bytes;
+}
+
+std::size_t ArenaSnapshot::large_allocated() const noexcept {
+  std::size_t bytes = 0;
+  for (unsigned l = 0; l < kNumLargeClasses; ++l) {
+    bytes += lruns[l].curruns * class_bytes(static_cast<unsigned>(kNumSmallClasses + l));
+  }
+  return bytes;
+}
+
+std::uint64_t ArenaSnapshot::occupancy() const noexcept {
+  if (chunks == 0) return 0;
+  return static_cast<std::uint64_t>(pactive) * kPageSize * 1000 / (chunks * kChunkSize);
+}
+
+void ArenaSnapshot::merge(const ArenaSnapshot& o) noexcept {
+  if (!o.initialized) return;
+  initialized = true;
+  nthreads += o.nthreads;
+  if (o.uptime_ns > uptime_ns) uptime_ns = o.uptime_ns;
+  chunks += o.chunks;
+  mapped += o.mapped;
+  retained += o.retained;
+  pactive += o.pactive;
+  pdirty += o.pdirty;
+  resident += o.resident;
+  npurge += o.npurge;
+  nmadvise += o.nmadvise;
+  purged += o.purged;
+  favourite_switches += o.favourite_switches;
+  lock += o.lock;
+  for (unsigned c = 0; c < kNumSmallClasses; ++c) bins[c] += o.bins[c];
+  for (unsigned l = 0; l < kNumLargeClasses; ++l) lruns[l] += o.lruns[l];
+  huge += o.huge;
+}
+
+CtlGuard::CtlGuard() noexcept { g_ctl_lock.lock(); }
+CtlGuard::~CtlGuard() { g_ctl_lock.unlock(); }
+Snapshot& CtlGuard::snapshot() noexcept { return g_snapshot; }
+
+bool CtlGuard::refresh() noexcept {
+  Snapshot& s = g_snapshot;
+  const std::uint64_t start = os::monotonic_ns();
+  if (s.arenas == nullptr) {
+    const unsigned n = narenas();
+    auto* mem = static_cast<ArenaSnapshot*>(base_alloc((n + 1) * sizeof(ArenaSnapshot), 64));
+    if (mem == nullptr) return false;
+    s.arenas = mem;
+    s.narenas = n;
+  }
+  ArenaSnapshot& all = s.merged();
+  std::memset(static_cast<void*>(&all), 0, sizeof(all));
+  all.dirty_decay_ms = default_decay_ms();
+  std::size_t resident = 0;
+  for (unsigned i = 0; i < s.narenas; ++i) {
+    ArenaSnapshot& as = s.arenas[i];
+    std::memset(static_cast<void*>(&as), 0, sizeof(as));
+    Arena* a = arena_get(i);
+    if (a == nullptr) continue;
+    std::size_t n;
+    while ((n = copy_arena(a, as)) > g_scratch_cap) {
+      if (!grow_scratch(n + 16)) return false;
+    }
+    as.resident = resident_of_chunks(n);
+    huge_stats_lock();
+    as.huge = a->huge;
+    huge_stats_unlock();
+    resident += as.resident;
+    all.merge(as);
+  }
+  const BaseStats base = base_stats();
+  const std::size_t registry = os::resident_pages(g_chunk_kinds, kRegistryEntries) * kPageSize;
+  resident += resident_of_huge() + base_resident_bytes() + registry;
+
+  s.allocated = all.allocated();
+  s.active = all.pactive * kPageSize + all.huge.allocated;
+  s.metadata = base.mapped + all.chunks * kHeaderPages * kPageSize + registry;
+  s.mapped = all.mapped + all.huge.mapped + base.mapped + registry;
+  s.retained = all.retained;
+  s.resident = resident;
+  s.live_threads = live_threads();
+  s.global_locks[kLockCtl] = g_ctl_lock.read_locked();
+  s.global_locks[kLockArenas] = arenas_lock_counters();
+  s.global_locks[kLockHuge] = huge_lock_counters();
+  s.global_locks[kLockThreads] = threads_lock_counters();
+  s.global_locks[kLockBase] = base_lock_counters();
+  ++s.epoch;
+  s.refresh_ns = os::monotonic_ns() - start;
+  return true;
+}
+
+void ctl_prefork() noexcept { g_ctl_lock.lock(); }
+void ctl_postfork_parent() noexcept { g_ctl_lock.unlock(); }
+void ctl_postfork_child() noexcept { g_ctl_lock.reset_after_fork(); }
+
+// The ctl lock is taken before any arena lock (a refresh holds it while it visits them),
+// so fork takes it first.
+__attribute__((constructor)) void bento_stats_fork_hooks() {
+  add_fork_hooks(ctl_prefork, ctl_postfork_parent, ctl_postfork_child);
+}
+
+}  // namespace bento
