@@ -46,6 +46,10 @@ int bento_mallctlnametomib(const char* name, size_t* mibp, size_t* miblenp) BENT
 int bento_mallctlbymib(const size_t* mib, size_t miblen, void* oldp, size_t* oldlenp, void* newp,
                        size_t newlen) BENTO_NOTHROW;
 
+/* The statistics report (doc/stats.md), jemalloc's malloc_stats_print: write_cb NULL
+ * writes to stderr; opts letters: J (JSON), g m a b l x (leave sections out). */
+void bento_stats_print(void (*write_cb)(void*, const char*), void* cbopaque, const char* opts) BENTO_NOTHROW;
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,6 +4,7 @@
 
 #include "frontend/malloc.h"
 #include "mallctl/ctl.h"
+#include "stats/report.h"
 
 using namespace bento;
 
@@ -41,4 +42,8 @@ BENTO_API int bento_mallctlnametomib(const char* name, size_t* mibp, size_t* mib
 BENTO_API int bento_mallctlbymib(const size_t* mib, size_t miblen, void* oldp, size_t* oldlenp,
                                  void* newp, size_t newlen) noexcept {
   return ctl_bymib(mib, miblen, oldp, oldlenp, newp, newlen);
+}
+BENTO_API void bento_stats_print(void (*write_cb)(void*, const char*), void* cbopaque,
+                                 const char* opts) noexcept {
+  stats_print(write_cb, cbopaque, opts);
 }

@@ -41,6 +41,8 @@ std::uint64_t coarse_ns() noexcept;     // CLOCK_MONOTONIC_COARSE: cheap, for de
 void sleep_ns(std::uint64_t ns) noexcept;
 
 // Output and failure.
+int open_for_write(const char* path) noexcept;  // create/truncate, 0644; -1 on failure
+void close_fd(int fd) noexcept;
 bool write_all(int fd, const void* buf, std::size_t n) noexcept;
 inline void write_stderr(std::string_view s) noexcept { write_all(2, s.data(), s.size()); }
 [[noreturn]] void abort_process() noexcept;

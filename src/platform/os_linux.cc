@@ -128,6 +128,12 @@ void sleep_ns(std::uint64_t ns) noexcept {
   }
 }
 
+int open_for_write(const char* path) noexcept {
+  return ::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+}
+
+void close_fd(int fd) noexcept { ::close(fd); }
+
 bool write_all(int fd, const void* buf, std::size_t n) noexcept {
   const char* p = static_cast<const char*>(buf);
   while (n > 0) {

@@ -151,6 +151,11 @@ bool CtlGuard::refresh() noexcept {
     s.arenas = mem;
     s.narenas = n;
   }
+  // The calling thread's cache counters go in first (others' are merged when their
+  // caches refill or flush).
+  if (ThreadState* ts = tls_state; ts != nullptr && ts->tcache != nullptr) {
+    tcache_merge_stats(ts->tcache, ts->choice);
+  }
   ArenaSnapshot& all = s.merged();
   std::memset(static_cast<void*>(&all), 0, sizeof(all));
   all.dirty_decay_ms = default_decay_ms();
