@@ -20,5 +20,6 @@ int thread_tid() noexcept;             // kernel thread id
 
 // Starts a detached thread running fn(arg) with every signal blocked.
 bool start_helper_thread(void* (*fn)(void*), void* arg) noexcept;
+void set_thread_name(const char* name) noexcept;  // at most 15 characters
 
 }  // namespace bento::os

@@ -45,4 +45,6 @@ bool start_helper_thread(void* (*fn)(void*), void* arg) noexcept {
   return ok;
 }
 
+void set_thread_name(const char* name) noexcept { ::pthread_setname_np(::pthread_self(), name); }
+
 }  // namespace bento::os

@@ -1,0 +1,49 @@
+// ctl/client.h: bentoctl's side of the daemon protocol (doc/daemon.md): where a process's
+// socket is, one request per connection, and the processes of this user that serve one.
+#pragma once
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace bentoctl {
+
+// A failure to report: the message says what to do; exit_code is 1 (failure) or 2 (usage).
+struct CtlError : std::runtime_error {
+  CtlError(const std::string& what, int code = 1) : std::runtime_error(what), exit_code(code) {}
+  int exit_code;
+};
+
+struct Response {
+  std::string status;  // the first line: "ok ..." (errors throw)
+  std::string body;    // the rest
+};
+
+class Client {
+ public:
+  // dir: the socket directory to use, or empty for the daemon's default rule.
+  explicit Client(std::string dir = "") : dir_(std::move(dir)) {}
+
+  // The directories searched: dir_ if set, else $XDG_RUNTIME_DIR/bento and /tmp/bento-<uid>.
+  std::vector<std::string> directories() const;
+  // The socket of pid; throws CtlError with advice when there is none.
+  std::string socket_for(int pid) const;
+  // Sends one request line, returns the response; an "error ..." response throws.
+  Response request(int pid, const std::string& line, int timeout_ms = 5000) const;
+  Response request_at(const std::string& socket, const std::string& line, int timeout_ms = 5000) const;
+
+  struct Process {
+    int pid;
+    std::string socket;
+  };
+  // Live processes with a socket here. Sockets of dead processes are removed (listed in
+  // *cleaned when given).
+  std::vector<Process> processes(std::vector<std::string>* cleaned = nullptr) const;
+
+ private:
+  std::string dir_;
+};
+
+bool process_alive(int pid);
+std::string process_command(int pid);  // /proc/<pid>/cmdline, spaces between arguments
+
+}  // namespace bentoctl

@@ -1,0 +1,29 @@
+// ctl/commands.h: bentoctl's commands. Each returns the process exit code (0 ok, 1
+// failure) and throws CtlError for failures it explains.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "client.h"
+
+namespace bentoctl {
+
+struct Common {
+  std::string dir;   // --dir: the socket directory
+  bool json = false;
+};
+
+int cmd_run(const std::string& conf, bool stats, const std::vector<std::string>& command);
+int cmd_ps(const Common& c);
+int cmd_get(const Common& c, int pid, const std::vector<std::string>& names);
+int cmd_list(const Common& c, int pid, const std::string& prefix);
+int cmd_set(const Common& c, int pid, const std::string& name, const std::string& value);
+int cmd_dump(const Common& c, int pid);
+int cmd_top(const Common& c, int pid, double interval_s, int iterations);
+int cmd_metrics(const Common& c, int pid);
+int cmd_map(const Common& c, int pid, const std::string& output);
+
+// Where libbento.so is: $BENTO_LIB, next to this bentoctl (build tree or install prefix).
+std::string find_library();
+
+}  // namespace bentoctl

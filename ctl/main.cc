@@ -1,0 +1,107 @@
+// ctl/main.cc: bentoctl's command line (CLI11) and logging (spdlog, -v for debug).
+// Exit codes: 0 ok, 1 failure, 2 usage.
+#include <spdlog/sinks/stdout_color_sinks.h>  // also declares stderr_color_mt
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  using namespace bentoctl;
+  CLI::App app{"bentoctl: look inside and tune a running bento process"};
+  app.require_subcommand(1);
+  app.fallthrough();  // -v and --dir work before or after the command
+  Common common;
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose, "log what bentoctl does (to stderr)");
+  app.add_option("--dir", common.dir, "socket directory (default: $XDG_RUNTIME_DIR/bento, then /tmp/bento-<uid>)");
+
+  std::string conf;
+  bool stats = false;
+  std::vector<std::string> command;
+  auto* run = app.add_subcommand("run", "run a command with bento preloaded and its daemon on");
+  run->add_option("--conf", conf, "more BENTO_CONF options, K:V,K:V");
+  run->add_flag("--stats", stats, "print bento's statistics report when the command exits");
+  run->add_option("command", command, "the command and its arguments (after --)")->required();
+
+  auto* ps = app.add_subcommand("ps", "list this user's processes that serve a bento daemon");
+  ps->add_flag("--json", common.json, "JSON output");
+
+  int pid = 0;
+  std::vector<std::string> names;
+  auto* get = app.add_subcommand("get", "read mallctl names from a process");
+  get->add_option("pid", pid, "process id")->required();
+  get->add_option("names", names, "mallctl names")->required();
+  get->add_flag("--json", common.json, "JSON output");
+
+  std::string prefix;
+  auto* list = app.add_subcommand("list", "list the mallctl names a process answers");
+  list->add_option("pid", pid, "process id")->required();
+  list->add_option("prefix", prefix, "only names starting with this");
+  list->add_flag("--json", common.json, "JSON output");
+
+  std::string name, value;
+  auto* set = app.add_subcommand("set", "write a mallctl name in a process (e.g. arena.4096.purge)");
+  set->add_option("pid", pid, "process id")->required();
+  set->add_option("name", name, "a writable mallctl name")->required();
+  set->add_option("value", value, "the value (none for actions such as purge)");
+  set->add_flag("--json", common.json, "JSON output");
+
+  auto* dump = app.add_subcommand("dump", "print a process's statistics report");
+  dump->add_option("pid", pid, "process id")->required();
+  dump->add_flag("--json", common.json, "the JSON report");
+
+  double interval = 1.0;
+  int iterations = 0;
+  auto* top = app.add_subcommand("top", "live per-arena table, refreshed every second");
+  top->add_option("pid", pid, "process id")->required();
+  top->add_option("-i,--interval", interval, "seconds between refreshes")->check(CLI::PositiveNumber);
+  top->add_option("-n,--iterations", iterations, "stop after this many refreshes (0: never)");
+  top->add_flag("--json", common.json, "one JSON object per refresh");
+
+  auto* metrics = app.add_subcommand("metrics", "Prometheus text exposition of a process's statistics");
+  metrics->add_option("pid", pid, "process id")->required();
+
+  std::string output;
+  auto* map = app.add_subcommand("map", "draw a process's heap, one row per chunk, as SVG");
+  map->add_option("pid", pid, "process id")->required();
+  map->add_option("-o,--output", output, "SVG file to write");
+  map->add_flag("--json", common.json, "the page states as JSON (on stdout)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+
+  auto log = spdlog::stderr_color_mt("bentoctl");
+  spdlog::set_default_logger(log);
+  spdlog::set_pattern("bentoctl: %^%l%$: %v");
+  spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::warn);
+
+  try {
+    if (*run) return cmd_run(conf, stats, command);
+    if (*ps) return cmd_ps(common);
+    if (*get) return cmd_get(common, pid, names);
+    if (*list) return cmd_list(common, pid, prefix);
+    if (*set) return cmd_set(common, pid, name, value);
+    if (*dump) return cmd_dump(common, pid);
+    if (*top) return cmd_top(common, pid, interval, iterations);
+    if (*metrics) return cmd_metrics(common, pid);
+    if (*map) return cmd_map(common, pid, output);
+  } catch (const CtlError& e) {
+    std::fprintf(stderr, "bentoctl: %s\n", e.what());
+    return e.exit_code;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bentoctl: %s\n", e.what());
+    return 1;
+  }
+  return 2;
+}

@@ -1,0 +1,22 @@
+// daemon/protocol.h: the daemon's request language (doc/daemon.md), version 1. One request
+// line in, one response out: "ok ..." or "error <reason>" first, then data lines. The
+// handler is a pure function of the request and the allocator's state, writing through a
+// ReportOut (fixed buffers), so the fuzzer drives it without a socket.
+#pragma once
+#include <cstddef>
+#include <string_view>
+
+#include "stats/report_out.h"
+
+namespace bento {
+
+inline constexpr int kProtocolVersion = 1;
+inline constexpr std::size_t kMaxRequestBytes = 4096;
+
+// Handles one request (the line without its newline). The text must already be known to
+// be printable (see request_is_text).
+void handle_request(std::string_view request, ReportOut& out) noexcept;
+// Printable ASCII, spaces and tabs only.
+bool request_is_text(std::string_view request) noexcept;
+
+}  // namespace bento
