@@ -9,6 +9,7 @@
 #pragma GCC diagnostic ignored "-Wfree-nonheap-object"
 #endif
 
+#include <dlfcn.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -105,6 +106,17 @@ BOOST_AUTO_TEST_CASE(pointers_bento_never_handed_out) {
                  if (realloc(opaque(global_buf), 100) != nullptr) std::abort();
                }),
                "realloc", "not allocated by bento");
+}
+
+BOOST_AUTO_TEST_CASE(a_pointer_from_another_allocator) {
+  // glibc's own malloc, reached through the libc handle (bento is the process's malloc).
+  expect_abort(run_in_child([] {
+                 void* libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+                 auto glibc_malloc = reinterpret_cast<void* (*)(size_t)>(dlsym(libc, "malloc"));
+                 if (glibc_malloc == nullptr || glibc_malloc == &malloc) std::abort();
+                 free(opaque(glibc_malloc(100)));
+               }),
+               "free", "not allocated by bento");
 }
 
 BOOST_AUTO_TEST_CASE(sized_frees_with_the_wrong_size) {

@@ -1,17 +1,30 @@
 #!/usr/bin/env python3
 """Real programs under LD_PRELOAD=libbento, their output compared with a run on the
-system malloc. A program that fails, or prints something else, is a failure.
+system malloc. A program that fails, or prints something else, is a failure:
+python3 allocation-heavy work and threads, python3's own regression tests (a dozen
+modules, from libpython3.11-testsuite), sqlite3 on a generated database, sort of a large
+file, g++ compiling a real translation unit, git on a generated repository, a C++
+program on std containers, redis-server driven by redis-benchmark (checking with
+LD_DEBUG=bindings that bento, not Debian's jemalloc, serves it), and a program written
+for jemalloc's mallctl.
 
 usage: run_programs.py LIBBENTO CONTAINERS_BINARY [JEMALLOC_USER_BINARY]
 """
 import hashlib
 import os
 import random
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
-LIB, CONTAINERS = sys.argv[1], sys.argv[2]
+LIB, CONTAINERS = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PY_TESTS = ["test_dict", "test_list", "test_set", "test_unicode", "test_json", "test_re",
+            "test_pickle", "test_threading", "test_collections", "test_itertools", "test_bytes",
+            "test_struct", "test_functools", "test_string"]
 JEMALLOC_USER = sys.argv[3] if len(sys.argv) > 3 else None
 PY = "/usr/bin/python3"
 
@@ -47,13 +60,65 @@ print("\n".join(out))
 """
 
 
-def run(argv, preload, cwd=None, stdin=None):
+def run(argv, preload, cwd=None, stdin=None, extra_env=None):
     env = dict(os.environ)
     env.pop("LD_PRELOAD", None)
+    env.pop("BENTO_CONF", None)
+    env.update(extra_env or {})
     if preload:
         env["LD_PRELOAD"] = LIB
     r = subprocess.run(argv, env=env, cwd=cwd, stdin=stdin, capture_output=True, timeout=600)
     return r.returncode, r.stdout, r.stderr
+
+
+def git_repo_work(tmp):
+    """A generated repository: commits, branches, a merge, gc; prints what git reports."""
+    repo = os.path.join(tmp, "repo")
+    env = {"GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@e", "HOME": tmp}
+    return repo, env
+
+
+def redis_check(tmp):
+    """redis-server under bento, driven by redis-benchmark; returns (ok, description)."""
+    if shutil.which("redis-server") is None or shutil.which("redis-benchmark") is None:
+        return None, "redis-server not installed"
+    port = "6391"
+    bind_log = os.path.join(tmp, "bind")
+    env = dict(os.environ, LD_PRELOAD=LIB, LD_DEBUG="bindings", LD_DEBUG_OUTPUT=bind_log)
+    server = subprocess.Popen(["redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no", "--dir", tmp], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if subprocess.run(["redis-cli", "-p", port, "ping"], capture_output=True, text=True).stdout.strip() == "PONG":
+                break
+            time.sleep(0.05)
+        bench = subprocess.run(["redis-benchmark", "-p", port, "-n", "20000", "-c", "8", "-q",
+                                "-t", "set,get,incr,lpush,lpop,sadd,hset,zadd"],
+                               capture_output=True, text=True, timeout=300)
+        info = subprocess.run(["redis-cli", "-p", port, "info", "memory"], capture_output=True, text=True).stdout
+        dbsize = subprocess.run(["redis-cli", "-p", port, "dbsize"], capture_output=True, text=True).stdout.strip()
+        subprocess.run(["redis-cli", "-p", port, "shutdown", "nosave"], capture_output=True)
+        server.wait(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    bindings = ""
+    for f in os.listdir(tmp):
+        if f.startswith("bind."):
+            bindings += open(os.path.join(tmp, f), errors="replace").read()
+    served = re.search(r"binding file redis-server \[0\] to \S*libbento\S* \[0\]: normal symbol `malloc'", bindings)
+    mallctl = re.search(r"binding file redis-server \[0\] to \S*libbento\S* \[0\]: normal symbol `mallctl'", bindings)
+    rps = re.findall(r"^(\S+): ([0-9.]+) requests per second", bench.stdout, re.M)
+    allocated = re.search(r"allocator_allocated:(\d+)", info)
+    ok = bool(served and mallctl and bench.returncode == 0 and len(rps) == 8 and allocated and server.returncode == 0)
+    desc = "%d commands x 20000, %s keys, INFO allocator_allocated %s (from bento's mallctl)" % (
+        len(rps), dbsize, allocated.group(1) if allocated else "?")
+    if not served:
+        desc += "; LD_DEBUG shows malloc NOT bound to libbento"
+    return ok, desc
 
 
 def main():
@@ -71,8 +136,22 @@ def main():
                "create index ti on t(b);"
                "select count(*), sum(length(b)), min(a), max(a) from t;"
                "select a % 97 as k, count(*) from t group by k order by k limit 5;")
+        tu = os.path.join(SOURCE_ROOT, "src", "mallctl", "nodes.cc")
+        gxx = ["g++", "-std=c++20", "-O2", "-S", "-o", "-", "-I", os.path.join(SOURCE_ROOT, "src"),
+               "-I", os.path.join(SOURCE_ROOT, "include"), "-DFMT_HEADER_ONLY", tu]
+        repo, git_env = git_repo_work(tmp)
+        git_script = (
+            "set -e; rm -rf %(r)s; git init -q -b main %(r)s; cd %(r)s; "
+            "for i in $(seq 1 60); do seq $i $((i*300)) > f$((i%%7)).txt; git add -A; git commit -qm c$i; done; "
+            "git checkout -qb side HEAD~20; for i in 1 2 3; do echo s$i >> side.txt; git add -A; git commit -qm s$i; done; "
+            "git checkout -q main; git merge -q --no-edit side; git gc -q; git log --oneline | wc -l; "
+            "git rev-list --all | wc -l; git count-objects -v | grep -v size; git fsck --strict 2>&1 | wc -l; "
+            "git rev-parse HEAD" % {"r": repo})
         programs = [
             ("python3 allocation-heavy work", [PY, "-c", PY_WORK], None),
+            ("python3 regression tests (%d modules)" % len(PY_TESTS), [PY, "-m", "test", "-q"] + PY_TESTS, "pytests"),
+            ("g++ compiling src/mallctl/nodes.cc", gxx, None),
+            ("git on a generated repository", ["bash", "-c", git_script], "git"),
             ("python3 threads", [PY, "-c", PY_THREADS], None),
             ("sqlite3 on a generated database", ["sqlite3", db, sql], "db"),
             ("sort of a 400k-line file", ["sort", "-n", big], None),
@@ -83,9 +162,16 @@ def main():
             for preload in (False, True):
                 if kind == "db" and os.path.exists(db):
                     os.unlink(db)
-                results.append(run(argv, preload))
+                results.append(run(argv, preload, extra_env=git_env if kind == "git" else None))
             (rc0, out0, err0), (rc1, out1, err1) = results
-            same = rc0 == rc1 == 0 and out0 == out1
+            if kind == "pytests":
+                # Timings differ between runs: compare the verdict lines.
+                def verdict(out):
+                    return b"\n".join(l for l in out.splitlines() if l.startswith((b"Tests result", b"All ")))
+                out0, out1 = verdict(out0), verdict(out1)
+                same = rc0 == rc1 == 0 and out0 == out1 and b"SUCCESS" in out1
+            else:
+                same = rc0 == rc1 == 0 and out0 == out1
             digest = hashlib.sha256(out1).hexdigest()[:12]
             print("%-36s %s  (output sha256 %s, %d bytes)" %
                   (name, "same as glibc" if same else "DIFFERENT", digest, len(out1)))
@@ -93,6 +179,12 @@ def main():
                 failures += 1
                 print("  glibc rc=%d stderr=%r" % (rc0, err0[-500:]))
                 print("  bento rc=%d stderr=%r" % (rc1, err1[-500:]))
+        ok, desc = redis_check(tmp)
+        if ok is None:
+            print("%-36s skipped (%s)" % ("redis-server + redis-benchmark", desc))
+        else:
+            print("%-36s %s  (%s)" % ("redis-server + redis-benchmark", "passes on bento" if ok else "FAILED", desc))
+            failures += not ok
         # bento is really the malloc: a free of a foreign pointer is reported by bento.
         rc, _, err = run([PY, "-c", "import ctypes; ctypes.CDLL(None).free(ctypes.c_void_p(16))"], True)
         served = rc != 0 and b"bento: free(0x10)" in err

@@ -10,9 +10,25 @@
 //
 //   stress [--smoke] [--seconds N] [--threads N] [--seed N]
 //   BENTO_STRESS_SCALE=k multiplies the duration (long runs).
+//
+// Built twice: `stress` calls the C library names (libbento is the process malloc), and
+// `stress_prefixed` calls the bento_ API, for the sanitizer builds, where the sanitizer
+// owns malloc and bento runs beside it.
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(BENTO_STRESS_PREFIXED)
+#include "bento/bento.h"
+#define malloc bento_malloc
+#define calloc bento_calloc
+#define realloc bento_realloc
+#define free bento_free
+#define posix_memalign bento_posix_memalign
+#define malloc_usable_size bento_malloc_usable_size
+#define free_sized bento_free_sized
+#define free_aligned_sized bento_free_aligned_sized
+#endif
 
 #include <atomic>
 #include <chrono>
@@ -26,8 +42,10 @@
 #include "../support/fill.h"
 #include "../support/rng.h"
 
+#if !defined(BENTO_STRESS_PREFIXED)
 extern "C" void free_sized(void* p, size_t size) noexcept;
 extern "C" void free_aligned_sized(void* p, size_t align, size_t size) noexcept;
+#endif
 
 namespace {
 
