@@ -76,7 +76,7 @@ FreeError Arena::free_locked(void* p) noexcept {
     }
     case PageState::kLarge: {
       if (pi.run_start != page || (to_addr(p) & (kPageSize - 1)) != 0) return FreeError::kInterior;
-      const unsigned cls = pi.fast_cls;
+      const unsigned cls = page_class(pi);
       LargeStats& s = large_[cls - kNumSmallClasses];
       ++s.ndalloc;
       --s.curruns;
@@ -96,7 +96,7 @@ bool Arena::resize_large_locked(void* p, unsigned new_cls) noexcept {
   ChunkHeader* c = chunk_of(p);
   const std::size_t page = page_of(p);
   PageInfo& pi = c->pages[page];
-  const unsigned old_cls = pi.fast_cls;
+  const unsigned old_cls = page_class(pi);
   const std::size_t old_pages = pi.run_pages;
   const std::size_t new_pages = kClasses[new_cls].run_pages;
   RunMeta* run = run_meta_at(c, page);

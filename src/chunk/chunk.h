@@ -6,9 +6,10 @@
 // shift; the page map then says what the page belongs to.
 //
 //   pages[i]  one PageInfo per page (header pages included, marked kHeader).
-//             fast_cls: the size class of an object that may start in this page (every
-//             page of a small run; the first page of a large run), else kNoClass. It is
-//             the one byte free() reads on its fast path.
+//             fast_bin: for a page where an object may start (every page of a small
+//             run, the first page of a large run), its size class << kFastBinShift, the
+//             byte offset of the class's bin in a thread cache; else kNoFastBin. It is
+//             the one field free() reads on its fast path (page_class() decodes it).
 //             Boundary tags: a free run has run_start/run_pages on its first and last
 //             page; a large run on its first page; a small run on every page.
 //   runs[i]   one RunMeta per page, meaningful at the first page of a run: a small run's
@@ -29,18 +30,27 @@
 namespace bento {
 
 inline constexpr std::uint8_t kNoClass = 0xFF;
+inline constexpr unsigned kFastBinShift = 6;  // a thread-cache bin is 64 bytes
+inline constexpr std::uint16_t kNoFastBin = 0xFFFF;
 
 enum class PageState : std::uint8_t { kHeader, kFree, kSmall, kLarge };
 
 struct PageInfo {
-  std::uint8_t fast_cls;  // see above
+  std::uint16_t fast_bin;  // see above
   PageState state;
-  std::uint8_t dirty;     // 1: may hold non-zero bytes (touched since mapped or purged)
-  std::uint8_t unused;
+  std::uint8_t dirty;      // 1: may hold non-zero bytes (touched since mapped or purged)
   std::uint16_t run_start;  // first page of the run this page belongs to (see tags above)
   std::uint16_t run_pages;  // pages in that run
 };
 static_assert(sizeof(PageInfo) == 8);
+
+// The class of an object that may start in this page, or kNoClass.
+inline unsigned page_class(const PageInfo& pi) noexcept {
+  return pi.fast_bin == kNoFastBin ? kNoClass : pi.fast_bin >> kFastBinShift;
+}
+inline void set_page_class(PageInfo& pi, unsigned cls) noexcept {
+  pi.fast_bin = cls == kNoClass ? kNoFastBin : static_cast<std::uint16_t>(cls << kFastBinShift);
+}
 
 struct RunMeta {
   ListNode link;        // small: the bin's non-full list; free: its size bucket

@@ -5,14 +5,10 @@
 
 namespace bento {
 
-constinit std::uint8_t* g_chunk_kinds = nullptr;
+alignas(4096) constinit std::uint8_t g_chunk_kinds[kRegistryEntries];
 
 bool registry_init() noexcept {
-  if (g_chunk_kinds != nullptr) return true;
-  void* p = os::map(kRegistryEntries);
-  if (p == nullptr) return false;
-  os::hugepage_off(p, kRegistryEntries);  // sparse: keep it 4 KiB-granular
-  g_chunk_kinds = static_cast<std::uint8_t*>(p);
+  os::hugepage_off(g_chunk_kinds, kRegistryEntries);  // sparse: keep it 4 KiB-granular
   return true;
 }
 

@@ -3,7 +3,9 @@
 //
 // free() reads it first: one load tells "an arena chunk", "the first chunk of a huge
 // object", "inside a huge object" or "not ours", so a pointer bento never handed out is
-// reported instead of followed. Writers are the arena and huge code when they map or
+// reported instead of followed. It is a zero-initialised static array (bss): its address
+// is a link-time constant, which saves free() a load, and the kernel only backs the
+// pages that are written. Writers are the arena and huge code when they map or
 // unmap (under their own locks); readers take no lock. Relaxed order suffices: a
 // pointer reaches free() only after the malloc that returned it, which happened after
 // the chunk was registered.
@@ -21,9 +23,9 @@ enum class ChunkKind : std::uint8_t { kNotOurs = 0, kArena = 1, kHugeHead = 2, k
 inline constexpr unsigned kAddressBits = 47;
 inline constexpr std::size_t kRegistryEntries = std::size_t{1} << (kAddressBits - kLgChunk);
 
-extern std::uint8_t* g_chunk_kinds;  // kRegistryEntries bytes once registry_init ran
+extern std::uint8_t g_chunk_kinds[kRegistryEntries];
 
-bool registry_init() noexcept;  // idempotent; false if the reservation failed
+bool registry_init() noexcept;  // idempotent: advises the kernel against huge pages
 
 BENTO_ALWAYS_INLINE ChunkKind chunk_kind(const void* p) noexcept {
   const std::size_t i = reinterpret_cast<std::uintptr_t>(p) >> kLgChunk;

@@ -39,7 +39,7 @@ bool PageRuns::map_chunk() noexcept {
   c->retained = false;
   for (std::size_t i = 0; i < kChunkPages; ++i) {
     PageInfo& pi = c->pages[i];
-    pi.fast_cls = kNoClass;
+    pi.fast_bin = kNoFastBin;
     pi.state = i < kFirstRunPage ? PageState::kHeader : PageState::kFree;
     pi.dirty = 0;
   }
@@ -70,7 +70,7 @@ void PageRuns::insert_free(ChunkHeader* c, std::size_t start, std::size_t npages
   for (std::size_t i : {start, last}) {
     PageInfo& pi = c->pages[i];
     pi.state = PageState::kFree;
-    pi.fast_cls = kNoClass;
+    pi.fast_bin = kNoFastBin;
     pi.run_start = static_cast<std::uint16_t>(start);
     pi.run_pages = static_cast<std::uint16_t>(npages);
   }
@@ -119,7 +119,7 @@ RunMeta* PageRuns::take_pages(RunMeta* m, std::size_t npages, bool* zeroed) noex
     // Allocated but untyped until the caller's mark_*: never mistaken for a free run.
     PageInfo& pi = c->pages[i];
     dirty += pi.dirty;
-    pi.fast_cls = kNoClass;
+    pi.fast_bin = kNoFastBin;
     pi.state = PageState::kLarge;
     pi.run_start = static_cast<std::uint16_t>(start);
     pi.run_pages = static_cast<std::uint16_t>(npages);
@@ -174,7 +174,7 @@ void PageRuns::free_run(RunMeta* run, std::size_t npages, std::uint32_t now_ms) 
   std::size_t ndirty = 0;
   for (std::size_t i = start; i < start + npages; ++i) {
     PageInfo& pi = c->pages[i];
-    pi.fast_cls = kNoClass;
+    pi.fast_bin = kNoFastBin;
     pi.state = PageState::kFree;
     ndirty += pi.dirty;
   }
@@ -237,7 +237,7 @@ void PageRuns::mark_small(RunMeta* run, unsigned cls) noexcept {
     pi.dirty = 1;
     pi.run_start = static_cast<std::uint16_t>(start);
     pi.run_pages = static_cast<std::uint16_t>(n);
-    pi.fast_cls = static_cast<std::uint8_t>(cls);
+    set_page_class(pi, cls);
   }
 }
 
@@ -250,9 +250,9 @@ void PageRuns::mark_large(RunMeta* run, std::size_t npages, unsigned cls) noexce
     pi.dirty = 1;
     pi.run_start = static_cast<std::uint16_t>(start);
     pi.run_pages = static_cast<std::uint16_t>(npages);
-    pi.fast_cls = kNoClass;
+    pi.fast_bin = kNoFastBin;
   }
-  c->pages[start].fast_cls = static_cast<std::uint8_t>(cls);
+  set_page_class(c->pages[start], cls);
 }
 
 void PageRuns::purge_run(RunMeta* m, const PurgePolicy& policy) noexcept {

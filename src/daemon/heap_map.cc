@@ -26,7 +26,7 @@ char page_char(const PageInfo& pi, std::size_t page) noexcept {
     case PageState::kHeader: return 'H';
     case PageState::kFree: return pi.dirty != 0 ? ',' : '.';
     case PageState::kLarge: return pi.run_start == page ? 'L' : 'l';
-    case PageState::kSmall: return pi.fast_cls < kNumSmallClasses ? kSmallClassChars[pi.fast_cls] : '?';
+    case PageState::kSmall: return page_class(pi) < kNumSmallClasses ? kSmallClassChars[page_class(pi)] : '?';
   }
   return '?';
 }

@@ -40,7 +40,7 @@ FreeError object_info(const void* p, ObjectInfo* out) noexcept {
       if (pi.state == PageState::kHeader) return FreeError::kNotAllocated;
       if (pi.state == PageState::kLarge) {
         if (pi.run_start != page || (to_addr(p) & (kPageSize - 1)) != 0) return FreeError::kInterior;
-        *out = ObjectInfo{class_bytes(pi.fast_cls), pi.fast_cls};
+        *out = ObjectInfo{class_bytes(page_class(pi)), page_class(pi)};
         return FreeError::kOk;
       }
       const RunMeta& run = c->runs[pi.run_start];
@@ -110,10 +110,14 @@ void free_uncached(ThreadState* ts, void* p, const char* call) noexcept {
 void free_checked(void* p, const char* call) noexcept {
   ThreadState* ts = thread_state();
   TCache* tc = ts != nullptr ? ts->tcache : nullptr;
-  const unsigned cls = cached_class_of(p);
-  if (cls != kNoClass && tc != nullptr && tc->bins[cls].ncached_max != 0) {
-    if (!tc->bins[cls].push(p)) tcache_flush_and_push(tc, cls, p, ts->choice);
-    return;
+  const unsigned off = fast_bin_of(p);
+  if (off < kFastBinLimit && tc != nullptr) {
+    const unsigned cls = off >> kFastBinShift;
+    CacheBin& b = tc->bins[cls];
+    if (b.max_slots != 0 && (to_addr(p) & b.align_mask) == 0) {
+      if (!b.push(p)) tcache_flush_and_push(tc, cls, p, ts->choice);
+      return;
+    }
   }
   free_uncached(ts, p, call);
 }
@@ -126,7 +130,7 @@ void* malloc_slow(std::size_t size) noexcept {
   }
   void* p;
   if (size <= kLookupMaxBytes && ts != nullptr && ts->tcache != nullptr &&
-      ts->tcache->bins[size_to_class_lookup(size)].ncached_max != 0) {
+      ts->tcache->bins[size_to_class_lookup(size)].max_slots != 0) {
     const unsigned cls = size_to_class_lookup(size);
     p = ts->tcache->bins[cls].pop();
     if (p == nullptr) p = tcache_refill_and_pop(ts->tcache, cls, ts->choice);

@@ -9,7 +9,9 @@
 //   aligned.cc and reaches the arenas through the same pieces.
 // Every exit of a fast path is a tail call, so the fast path saves no registers.
 #pragma once
+#include <array>
 #include <cstddef>
+#include <cstdint>
 
 #include "arena/arena.h"
 
@@ -25,12 +27,24 @@ BENTO_SLOW void* malloc_slow(std::size_t size) noexcept;
 BENTO_SLOW void free_slow(void* p) noexcept;
 BENTO_SLOW void free_sized_slow(void* p, std::size_t size) noexcept;
 
+// The byte offset of a size's cache bin in a TCache, by (size + 15) >> 4: the size-class
+// lookup and the bin address in one table load.
+inline constexpr auto kSizeToBin = [] {
+  std::array<std::uint16_t, kSizeLookup.size()> t{};
+  for (std::size_t i = 0; i < t.size(); ++i) t[i] = static_cast<std::uint16_t>(kSizeLookup[i] << kFastBinShift);
+  return t;
+}();
+inline constexpr unsigned kFastBinLimit = kNumLookupClasses << kFastBinShift;
+static_assert(sizeof(CacheBin) == std::size_t{1} << kFastBinShift && offsetof(TCache, bins) == 0);
+
+BENTO_ALWAYS_INLINE CacheBin& bin_at(TCache* tc, unsigned offset) noexcept {
+  return *reinterpret_cast<CacheBin*>(reinterpret_cast<char*>(tc) + offset);
+}
+
 // The cache pop every allocation entry point starts with; false means "take your slow
-// path". Release build: TLS load, compare, table load, bin address, pop, count.
+// path". Release build: TLS load, compare, one table load, bin address, pop, count.
 BENTO_ALWAYS_INLINE bool cache_pop(std::size_t size, void*& out) noexcept {
-  TCache* const tc = tls_tcache;
-  return BENTO_LIKELY(size <= kLookupMaxBytes && tc != nullptr) &&
-         tc->bins[size_to_class_lookup(size)].pop(out);
+  return BENTO_LIKELY(size <= kLookupMaxBytes) && bin_at(tls_tcache, kSizeToBin[(size + 15) >> 4]).pop(out);
 }
 
 BENTO_ALWAYS_INLINE void* malloc_fast(std::size_t size) noexcept {
@@ -40,32 +54,31 @@ BENTO_ALWAYS_INLINE void* malloc_fast(std::size_t size) noexcept {
   BENTO_MUSTTAIL return malloc_slow(size);
 }
 
-// The class of an object at p if p can be pushed into a cache bin as it is: an arena
-// chunk, a page whose class is cached, and p aligned as every object of that class is.
-// kNoClass otherwise. Null pointers and foreign pointers fail the registry test.
-BENTO_ALWAYS_INLINE unsigned cached_class_of(const void* p) noexcept {
-  if (BENTO_UNLIKELY(chunk_kind(p) != ChunkKind::kArena)) return kNoClass;
-  const unsigned cls = chunk_of(p)->pages[page_of(p)].fast_cls;
-  if (BENTO_UNLIKELY(cls >= kNumLookupClasses)) return kNoClass;
-  if (BENTO_UNLIKELY((to_addr(p) & kClasses[cls].align_mask) != 0)) return kNoClass;
-  return cls;
+// The offset of p's cache bin if p can be pushed as it is: an arena chunk (registry),
+// a page whose class is cached (page map); kFastBinLimit otherwise. Null and foreign
+// pointers fail the registry test.
+BENTO_ALWAYS_INLINE unsigned fast_bin_of(const void* p) noexcept {
+  if (BENTO_UNLIKELY(chunk_kind(p) != ChunkKind::kArena)) return kFastBinLimit;
+  return chunk_of(p)->pages[page_of(p)].fast_bin;
 }
 
+// Release build: registry byte, page-map load, bin address, alignment, push.
 BENTO_ALWAYS_INLINE void free_fast(void* p) noexcept {
-  const unsigned cls = cached_class_of(p);
-  TCache* const tc = tls_tcache;
-  if (BENTO_LIKELY(cls != kNoClass && tc != nullptr && tc->bins[cls].push(p))) return;
+  const unsigned off = fast_bin_of(p);
+  if (BENTO_LIKELY(off < kFastBinLimit)) {
+    CacheBin& b = bin_at(tls_tcache, off);
+    if (BENTO_LIKELY((to_addr(p) & b.align_mask) == 0 && b.push(p))) return;
+  }
   BENTO_SLOW_PATH_BARRIER();
   BENTO_MUSTTAIL return free_slow(p);
 }
 
 // free_sized / sized delete: as free, and the size must be of the object's class.
 BENTO_ALWAYS_INLINE void free_sized_fast(void* p, std::size_t size) noexcept {
-  const unsigned cls = cached_class_of(p);
-  TCache* const tc = tls_tcache;
-  if (BENTO_LIKELY(cls != kNoClass && tc != nullptr && size <= kLookupMaxBytes &&
-                   size_to_class_lookup(size) == cls && tc->bins[cls].push(p))) {
-    return;
+  const unsigned off = fast_bin_of(p);
+  if (BENTO_LIKELY(off < kFastBinLimit && size <= kLookupMaxBytes && kSizeToBin[(size + 15) >> 4] == off)) {
+    CacheBin& b = bin_at(tls_tcache, off);
+    if (BENTO_LIKELY((to_addr(p) & b.align_mask) == 0 && b.push(p))) return;
   }
   BENTO_SLOW_PATH_BARRIER();
   BENTO_MUSTTAIL return free_sized_slow(p, size);

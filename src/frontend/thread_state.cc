@@ -12,7 +12,7 @@
 
 namespace bento {
 
-constinit thread_local TCache* tls_tcache BENTO_TLS_IE = nullptr;
+constinit thread_local TCache* tls_tcache BENTO_TLS_IE = &g_empty_cache;
 constinit thread_local ThreadState* tls_state BENTO_TLS_IE = nullptr;
 constinit thread_local bool tls_exiting BENTO_TLS_IE = false;
 
@@ -34,7 +34,8 @@ ThreadState* state_alloc() noexcept {
   {
     LockGuard guard(g_threads_lock);
     if (ThreadState* ts = g_pool.pop_front()) {
-      std::memset(static_cast<void*>(ts), 0, block_bytes());
+      // Reset the state and the cache's bin table; its slots need no reset (tcache_init).
+      std::memset(static_cast<void*>(ts), 0, align_up(sizeof(ThreadState), 64) + sizeof(TCache));
       return ts;
     }
   }
@@ -61,7 +62,7 @@ ThreadState* thread_state_slow() noexcept {
     g_live.push_back(ts);
   }
   tls_state = ts;
-  tls_tcache = ts->tcache;
+  tls_tcache = ts->tcache != nullptr ? ts->tcache : &g_empty_cache;
   os::thread_exit_hook_arm(ts);  // may allocate (pthread_setspecific): state is set already
   return ts;
 }
@@ -69,7 +70,7 @@ ThreadState* thread_state_slow() noexcept {
 void thread_exit(void* state) noexcept {
   auto* ts = static_cast<ThreadState*>(state);
   if (ts == nullptr || ts != tls_state) return;
-  tls_tcache = nullptr;
+  tls_tcache = &g_empty_cache;
   TCache* tc = ts->tcache != nullptr ? ts->tcache : ts->tcache_parked;
   if (tc != nullptr) tcache_flush_all(tc, ts->choice);
   choice_release(ts->choice);
@@ -91,7 +92,7 @@ void thread_tcache_enable(ThreadState* ts, bool on) noexcept {
     ts->tcache_parked = ts->tcache;
     ts->tcache = nullptr;
   }
-  if (ts == tls_state) tls_tcache = ts->tcache;
+  if (ts == tls_state) tls_tcache = ts->tcache != nullptr ? ts->tcache : &g_empty_cache;
 }
 
 void for_each_thread(void (*fn)(const ThreadState*, void*), void* ctx) noexcept {

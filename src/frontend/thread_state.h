@@ -1,8 +1,9 @@
 // frontend/thread_state.h: what bento keeps per thread, and the two thread-local
 // pointers the fast paths read.
 //
-// tls_tcache is the thread's cache when it has one (null: every call takes the slow
-// path, which sets the thread up on first use). tls_state is the thread's state once set
+// tls_tcache is the thread's cache when it has one, else g_empty_cache, whose bins are
+// empty and full at once, so every call takes the slow path, which sets the thread up on
+// first use. tls_state is the thread's state once set
 // up. After the thread-exit hook ran, tls_exiting is set and later calls (from other
 // destructors) go straight to the arenas. Three thread-locals of one word each: small
 // enough for the static TLS surplus, so the library can be dlopen'ed.

@@ -1,7 +1,10 @@
 // tcache/cache_bin.h: one size class of a thread cache: a stack of object pointers.
 // The fast paths pop and push here and touch nothing else. The slot just below `low`
 // is always null, so the push-side double-free check (is p already on top?) needs no
-// emptiness test. Owned by one thread; no lock.
+// emptiness test.
+//
+// Counting costs one add, on the allocation side only: `nrequests` counts pops; frees
+// are derived when counters are merged (see merged_frees). Owned by one thread; no lock.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -13,14 +16,24 @@ namespace bento {
 struct alignas(64) CacheBin {
   void** top;    // one past the newest cached object; cached objects are [low, top)
   void** low;    // empty when top == low
-  void** high;   // full when top == high; capacity 0 bins have high == low
-  std::uint64_t nrequests;  // allocations served since stats were last merged
-  std::uint64_t nfrees;     // frees taken since stats were last merged
-  std::uint16_t ncached_max;
+  void** high;   // full when top == high
+  std::uint64_t nrequests;   // pops since counters were last merged
+  std::uint16_t align_mask;  // every object of the class is aligned to align_mask + 1
+  std::uint16_t ncached_max; // current capacity (high - low), grown and shrunk by use
+  std::uint16_t max_slots;   // the most it may grow to (the slots reserved for it)
+  std::uint16_t ncached_at_merge;  // ncached() when counters were last merged
+  std::int32_t net_slow;     // objects refilled minus objects flushed since the merge
   std::uint8_t lg_fill_div;  // a refill brings ncached_max >> lg_fill_div objects
   std::uint8_t touched;      // a refill or flush happened since the last GC visit
+  std::uint8_t refilled;     // emptied and refilled since the last flush (working set > capacity)
+  std::uint8_t flushed;      // filled and flushed since the last refill
 
   std::size_t ncached() const noexcept { return static_cast<std::size_t>(top - low); }
+  // Frees served by this bin since the last merge: what came in by push.
+  std::uint64_t merged_frees() const noexcept {
+    return static_cast<std::uint64_t>(static_cast<std::int64_t>(nrequests) + static_cast<std::int64_t>(ncached()) -
+                                      ncached_at_merge - net_slow);
+  }
 
   // False when the bin is empty.
   BENTO_ALWAYS_INLINE bool pop(void*& out) noexcept {
@@ -43,7 +56,6 @@ struct alignas(64) CacheBin {
     if (BENTO_UNLIKELY(t == high || t[-1] == p)) return false;
     *t = p;
     top = t + 1;
-    ++nfrees;
     return true;
   }
 };

@@ -1,5 +1,5 @@
-// tcache/tcache.cc: refill, flush and GC of a thread cache. Runs on the owning thread;
-// takes arena locks (favourite for refills, owners for flushes) one at a time.
+// tcache/tcache.cc: refill, flush, growth and GC of a thread cache. Runs on the owning
+// thread; takes arena locks (favourite for refills, owners for flushes) one at a time.
 #include "tcache/tcache.h"
 
 #include <cstring>
@@ -11,69 +11,139 @@ namespace bento {
 
 namespace {
 
-constexpr unsigned kSmallSlotsMin = 20, kSmallSlotsMax = 200, kLargeSlots = 20;
+constexpr unsigned kSmallSlotsMin = 20, kSmallSlotsStart = 200, kLargeSlotsStart = 20;
+constexpr unsigned kMaxSlots = 2048;                  // classes up to 1 KiB
+constexpr std::size_t kBinBudget = std::size_t{1} << 20;     // bytes one bin may hold above 1 KiB
+constexpr std::size_t kThreadBudget = std::size_t{4} << 20;  // bytes all bins may grow by
 
-unsigned slots_for(unsigned cls, std::size_t tcache_max) noexcept {
-  if (class_bytes(cls) > tcache_max) return 0;
-  if (!is_small_class(cls)) return kLargeSlots;
-  const unsigned n = 2u * kClasses[cls].nregs;
-  return n < kSmallSlotsMin ? kSmallSlotsMin : n > kSmallSlotsMax ? kSmallSlotsMax : n;
+constinit void* g_empty_slot[2] = {nullptr, nullptr};
+
+constexpr TCache make_empty_cache() {
+  TCache tc{};
+  for (auto& b : tc.bins) {
+    b.top = b.low = b.high = &g_empty_slot[1];
+  }
+  return tc;
+}
+
+// Slots reserved for class cls (0: not cached).
+unsigned max_slots_for(unsigned cls, std::size_t tcache_max) noexcept {
+  const std::size_t bytes = class_bytes(cls);
+  if (bytes > tcache_max) return 0;
+  if (bytes <= 1024) return kMaxSlots;
+  const std::size_t n = kBinBudget / bytes;
+  return n < kSmallSlotsMin ? kSmallSlotsMin : static_cast<unsigned>(n);
+}
+
+// Capacity a bin starts with: jemalloc's 2 x regions per run, in [20, 200]; 20 for large.
+unsigned start_slots_for(unsigned cls, unsigned max) noexcept {
+  unsigned n = kLargeSlotsStart;
+  if (is_small_class(cls)) {
+    n = 2u * kClasses[cls].nregs;
+    n = n < kSmallSlotsMin ? kSmallSlotsMin : n > kSmallSlotsStart ? kSmallSlotsStart : n;
+  }
+  return n < max ? n : max;
 }
 
 void** slots_begin(TCache* tc) noexcept { return reinterpret_cast<void**>(tc + 1); }
+
+// Sets a bin's capacity; tc->grown_bytes follows what the bins hold beyond their start.
+void set_capacity(TCache* tc, unsigned cls, unsigned n) noexcept {
+  CacheBin& b = tc->bins[cls];
+  const std::size_t start = start_slots_for(cls, b.max_slots);
+  if (b.ncached_max > start) tc->grown_bytes -= (b.ncached_max - start) * class_bytes(cls);
+  b.ncached_max = static_cast<std::uint16_t>(n);
+  b.high = b.low + n;
+  if (n > start) tc->grown_bytes += (n - start) * class_bytes(cls);
+}
+
+// Doubles a bin whose working set outgrew it, within its reservation and the budget.
+bool grow(TCache* tc, unsigned cls) noexcept {
+  CacheBin& b = tc->bins[cls];
+  unsigned n = b.ncached_max * 2u;
+  if (n > b.max_slots) n = b.max_slots;
+  if (n <= b.ncached_max) return false;
+  if (tc->grown_bytes + std::size_t{n - b.ncached_max} * class_bytes(cls) > kThreadBudget) return false;
+  set_capacity(tc, cls, n);
+  return true;
+}
 
 // Frees the oldest `n` objects of bin cls and slides the rest down.
 void flush_oldest(TCache* tc, unsigned cls, std::size_t n) noexcept {
   CacheBin& b = tc->bins[cls];
   if (n == 0) return;
   void* bad = nullptr;
-  // Flushing reorders the batch it frees, so free a copy (at most 200 pointers).
-  void* batch[kSmallSlotsMax];
-  std::memcpy(batch, b.low, n * sizeof(void*));
+  // arena_free_batch reorders only the range it frees.
+  const FreeError e = arena_free_batch(b.low, n, cls, &bad);
+  if (e != FreeError::kOk) report_bad_free("free", bad, e, " (found when the thread cache was flushed)");
   const std::size_t rest = b.ncached() - n;
   std::memmove(b.low, b.low + n, rest * sizeof(void*));
   b.top = b.low + rest;
-  const FreeError e = arena_free_batch(batch, n, cls, &bad);
-  if (e != FreeError::kOk) report_bad_free("free", bad, e, " (found when the thread cache was flushed)");
+  b.net_slow -= static_cast<std::int32_t>(n);
 }
 
-// One GC step: visit the next bin; an untouched bin sheds 3/4 of what it holds and
-// refills less next time, a busy one refills more.
+// One GC step: visit the next bin; an untouched bin sheds 3/4 of what it holds, refills
+// less and gives back half its capacity; a busy one refills more.
 void gc_step(TCache* tc) noexcept {
   const unsigned cls = tc->gc_next;
   tc->gc_next = cls + 1 == kNumLookupClasses ? 0 : cls + 1;
   CacheBin& b = tc->bins[cls];
-  if (b.ncached_max == 0) return;
+  if (b.max_slots == 0) return;
   if (b.touched) {
     if (b.lg_fill_div > 1) --b.lg_fill_div;
-  } else if (b.ncached() != 0) {
-    flush_oldest(tc, cls, b.ncached() - b.ncached() / 4);
-    if ((b.ncached_max >> (b.lg_fill_div + 1)) != 0) ++b.lg_fill_div;
+  } else {
+    if (b.ncached() != 0) {
+      flush_oldest(tc, cls, b.ncached() - b.ncached() / 4);
+      if ((b.ncached_max >> (b.lg_fill_div + 1)) != 0) ++b.lg_fill_div;
+    }
+    const unsigned start = start_slots_for(cls, b.max_slots);
+    if (b.ncached_max > start) {
+      const unsigned half = b.ncached_max / 2u < start ? start : b.ncached_max / 2u;
+      if (b.ncached() > half) flush_oldest(tc, cls, b.ncached() - half);
+      set_capacity(tc, cls, half);
+    }
   }
   b.touched = 0;
 }
 
+void merge_bin(TCache* tc, unsigned cls, Arena* a) noexcept {
+  CacheBin& b = tc->bins[cls];
+  if (a != nullptr) a->merge_requests_locked(cls, b.nrequests);
+  tc->merged_alloc_bytes += b.nrequests * class_bytes(cls);
+  tc->merged_free_bytes += b.merged_frees() * class_bytes(cls);
+  b.nrequests = 0;
+  b.net_slow = 0;
+  b.ncached_at_merge = static_cast<std::uint16_t>(b.ncached());
+}
+
 }  // namespace
+
+constinit TCache g_empty_cache = make_empty_cache();
 
 std::size_t tcache_size(std::size_t tcache_max) noexcept {
   std::size_t slots = 0;
-  for (unsigned c = 0; c < kNumLookupClasses; ++c) slots += 1 + slots_for(c, tcache_max);
+  for (unsigned c = 0; c < kNumLookupClasses; ++c) slots += 1 + max_slots_for(c, tcache_max);
   return sizeof(TCache) + slots * sizeof(void*);
 }
 
 void tcache_init(TCache* tc, std::size_t tcache_max) noexcept {
   void** s = slots_begin(tc);
+  tc->grown_bytes = 0;
   for (unsigned c = 0; c < kNumLookupClasses; ++c) {
     CacheBin& b = tc->bins[c];
-    const unsigned n = slots_for(c, tcache_max);
-    *s++ = nullptr;  // sentinel below low
+    const unsigned max = max_slots_for(c, tcache_max);
+    ++s;  // the null sentinel below low: never written
     b.low = b.top = s;
-    b.high = s + n;
-    b.ncached_max = static_cast<std::uint16_t>(n);
+    b.max_slots = static_cast<std::uint16_t>(max);
+    b.ncached_max = 0;
+    b.align_mask = kClasses[c].align_mask;
+    b.nrequests = 0;
+    b.ncached_at_merge = 0;
+    b.net_slow = 0;
     b.lg_fill_div = 1;
-    b.nrequests = b.nfrees = 0;
-    b.touched = 0;
-    s += n;
+    b.touched = b.refilled = b.flushed = 0;
+    set_capacity(tc, c, start_slots_for(c, max));
+    s += max;
   }
   tc->merged_alloc_bytes = tc->merged_free_bytes = 0;
   tc->gc_next = 0;
@@ -81,20 +151,26 @@ void tcache_init(TCache* tc, std::size_t tcache_max) noexcept {
 
 void* tcache_refill_and_pop(TCache* tc, unsigned cls, ArenaChoice& choice) noexcept {
   CacheBin& b = tc->bins[cls];
-  const std::size_t want = b.ncached_max >> b.lg_fill_div;
+  if (b.flushed) grow(tc, cls);  // full, then empty again: the working set is bigger
+  b.flushed = 0;
+  b.refilled = 1;
+  std::size_t want = b.ncached_max >> b.lg_fill_div;
+  if (want == 0) want = 1;
   Arena* a = lock_favourite(choice);
   if (a == nullptr) return nullptr;
-  // Regions come lowest address first; store them so the lowest is popped first.
-  void* got[kSmallSlotsMax];
-  const std::size_t n = a->fill_locked(cls, got, want == 0 ? 1 : want);
-  a->merge_requests_locked(cls, b.nrequests);
+  // The bin is empty: fill its slots directly, then reverse them so that the lowest
+  // address (filled first) is popped first.
+  const std::size_t n = a->fill_locked(cls, b.low, want);
+  merge_bin(tc, cls, a);
   a->decay_tick_locked();
   a->unlock();
-  tc->merged_alloc_bytes += b.nrequests * class_bytes(cls);
-  tc->merged_free_bytes += b.nfrees * class_bytes(cls);
-  b.nrequests = b.nfrees = 0;
-  for (std::size_t i = 0; i < n; ++i) b.low[i] = got[n - 1 - i];
+  for (std::size_t i = 0, j = n; i + 1 < j; ++i, --j) {
+    void* t = b.low[i];
+    b.low[i] = b.low[j - 1];
+    b.low[j - 1] = t;
+  }
   b.top = b.low + n;
+  b.net_slow += static_cast<std::int32_t>(n);
   b.touched = 1;
   gc_step(tc);
   return b.pop();
@@ -105,7 +181,11 @@ void tcache_flush_and_push(TCache* tc, unsigned cls, void* p, ArenaChoice&) noex
   if (b.top != b.low && b.top[-1] == p) {
     report_bad_free("free", p, FreeError::kDoubleFree, "");
   }
-  flush_oldest(tc, cls, b.ncached() - b.ncached() / 2);
+  // Empty, then full again: grow rather than flush, if the budget allows.
+  const bool grew = b.refilled && grow(tc, cls);
+  b.refilled = 0;
+  b.flushed = 1;
+  if (!grew) flush_oldest(tc, cls, b.ncached() - b.ncached() / 2);
   b.touched = 1;
   gc_step(tc);
   b.push(p);
@@ -113,15 +193,8 @@ void tcache_flush_and_push(TCache* tc, unsigned cls, void* p, ArenaChoice&) noex
 
 void tcache_merge_stats(TCache* tc, ArenaChoice& choice) noexcept {
   Arena* a = lock_favourite(choice);
-  if (a == nullptr) return;
-  for (unsigned c = 0; c < kNumLookupClasses; ++c) {
-    CacheBin& b = tc->bins[c];
-    a->merge_requests_locked(c, b.nrequests);
-    tc->merged_alloc_bytes += b.nrequests * class_bytes(c);
-    tc->merged_free_bytes += b.nfrees * class_bytes(c);
-    b.nrequests = b.nfrees = 0;
-  }
-  a->unlock();
+  for (unsigned c = 0; c < kNumLookupClasses; ++c) merge_bin(tc, c, a);
+  if (a != nullptr) a->unlock();
 }
 
 void tcache_flush_all(TCache* tc, ArenaChoice& choice) noexcept {
@@ -137,7 +210,7 @@ std::uint64_t tcache_allocated_bytes(const TCache* tc) noexcept {
 
 std::uint64_t tcache_deallocated_bytes(const TCache* tc) noexcept {
   std::uint64_t n = tc->merged_free_bytes;
-  for (unsigned c = 0; c < kNumLookupClasses; ++c) n += tc->bins[c].nfrees * class_bytes(c);
+  for (unsigned c = 0; c < kNumLookupClasses; ++c) n += tc->bins[c].merged_frees() * class_bytes(c);
   return n;
 }
 

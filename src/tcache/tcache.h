@@ -4,6 +4,11 @@
 // arena, flush the older half of a full bin to the objects' own arenas, and visit one bin
 // per slow event to shed what an idle bin holds (GC).
 //
+// Capacity adapts: a bin that runs empty and then full again (its working set is bigger
+// than it) doubles, up to the slots reserved for it (1,024 for classes up to 1 KiB, 1 MiB
+// of objects above) and a per-thread budget of 4 MiB; GC halves idle bins again. Slots are
+// reserved, not touched, until used.
+//
 // The arena never sees a TCache: the cache talks to it through fill_locked and
 // arena_free_batch. Owned by one thread, no lock; the arenas' locks are taken inside.
 #pragma once
@@ -20,14 +25,21 @@ struct TCache {
   CacheBin bins[kNumLookupClasses];
   std::uint64_t merged_alloc_bytes;  // bytes of requests already merged into arena stats
   std::uint64_t merged_free_bytes;
+  std::size_t grown_bytes;           // capacity the bins gained over their start, in bytes
   unsigned gc_next;                  // next bin the GC visits
   unsigned pad;
-  // followed by the slots: for each bin a null sentinel, then ncached_max pointers
+  // followed by the slots: for each bin a null sentinel, then max_slots pointers
 };
+
+// The cache of a thread that has none (not set up yet, exiting, or caches off): every bin
+// is empty and full at once, so every pop and push takes the slow path. Thread-locals
+// point here instead of holding null, which saves the fast paths a test.
+extern constinit TCache g_empty_cache;
 
 // Bytes a TCache (with its slots) needs when classes up to tcache_max are cached.
 std::size_t tcache_size(std::size_t tcache_max) noexcept;
-// Lays out a zeroed block of tcache_size(tcache_max) bytes.
+// Lays out a block of tcache_size(tcache_max) bytes whose slots are zero (fresh pages, or
+// a block this function laid out before: slots below `low` are never written).
 void tcache_init(TCache* tc, std::size_t tcache_max) noexcept;
 
 // Slow paths of the fast pop/push. Refill returns null only when memory is exhausted.

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "bento/bento.h"
+#include "../support/errno_check.h"
 #include "../support/fill.h"
 
 extern "C" void free_sized(void* p, size_t size) noexcept;
@@ -74,24 +75,24 @@ BOOST_AUTO_TEST_CASE(malloc_zero_gives_distinct_freeable_pointers) {
 BOOST_AUTO_TEST_CASE(impossible_sizes_fail_with_enomem) {
   for (size_t s : {SIZE_MAX, SIZE_MAX - 4095, static_cast<size_t>(PTRDIFF_MAX),
                    static_cast<size_t>(PTRDIFF_MAX) + 1, size_t{1} << 62}) {
-    errno = 0;
+    bento::test::clear_errno();
     BOOST_TEST(malloc(s) == nullptr);
-    BOOST_TEST(errno == ENOMEM);
-    errno = 0;
+    BOOST_TEST(bento::test::read_errno() == ENOMEM);
+    bento::test::clear_errno();
     BOOST_TEST(calloc(1, s) == nullptr);
-    BOOST_TEST(errno == ENOMEM);
+    BOOST_TEST(bento::test::read_errno() == ENOMEM);
     void* p = malloc(10);
-    errno = 0;
+    bento::test::clear_errno();
     BOOST_TEST(realloc(p, s) == nullptr);
-    BOOST_TEST(errno == ENOMEM);
+    BOOST_TEST(bento::test::read_errno() == ENOMEM);
     free(p);  // realloc failure leaves p alive
   }
 }
 
 BOOST_AUTO_TEST_CASE(calloc_overflow_and_zeroing) {
-  errno = 0;
+  bento::test::clear_errno();
   BOOST_TEST(calloc(SIZE_MAX / 2, 3) == nullptr);
-  BOOST_TEST(errno == ENOMEM);
+  BOOST_TEST(bento::test::read_errno() == ENOMEM);
   for (size_t s : sizes()) {
     // Dirty a block of the size first, so calloc cannot get lucky with fresh pages.
     void* d = malloc(s);
@@ -146,9 +147,9 @@ BOOST_AUTO_TEST_CASE(realloc_null_and_zero_follow_glibc) {
 
 BOOST_AUTO_TEST_CASE(reallocarray_checks_overflow) {
   void* p = malloc(8);
-  errno = 0;
+  bento::test::clear_errno();
   BOOST_TEST(reallocarray(p, SIZE_MAX / 2, 4) == nullptr);
-  BOOST_TEST(errno == ENOMEM);
+  BOOST_TEST(bento::test::read_errno() == ENOMEM);
   void* q = reallocarray(p, 100, 8);
   BOOST_TEST(q != nullptr);
   BOOST_TEST(malloc_usable_size(q) >= 800u);
@@ -176,9 +177,9 @@ BOOST_AUTO_TEST_CASE(posix_memalign_rejects_bad_alignments_and_honours_good_ones
 
 BOOST_AUTO_TEST_CASE(aligned_alloc_memalign_valloc_pvalloc) {
   volatile size_t odd_align = 24;  // opaque: compilers warn about constant bad alignments
-  errno = 0;
+  bento::test::clear_errno();
   BOOST_TEST(aligned_alloc(odd_align, 48) == nullptr);
-  BOOST_TEST(errno == EINVAL);
+  BOOST_TEST(bento::test::read_errno() == EINVAL);
   void* a = aligned_alloc(64, 100);
   BOOST_TEST(aligned(a, 64));
   free_aligned_sized(a, 64, 100);

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "../support/errno_check.h"
 #include "../support/fill.h"
 #include "../support/subprocess.h"
 
@@ -41,10 +42,10 @@ struct Obj {
 long fill_until_failure(std::vector<Obj>& held, size_t size, long max_objects) {
   long failures = 0;
   for (long i = 0; i < max_objects && failures < 20; ++i) {
-    errno = 0;
+    bento::test::clear_errno();
     void* p = malloc(size);
     if (p == nullptr) {
-      if (errno != ENOMEM) _exit(10);
+      if (bento::test::read_errno() != ENOMEM) _exit(10);
       ++failures;
       continue;
     }
@@ -75,22 +76,29 @@ BOOST_AUTO_TEST_CASE(every_failure_is_enomem_and_the_program_goes_on) {
     checked += fill_until_failure(held, 5u << 20, 1000);   // huge mappings
     checked += fill_until_failure(held, 300000, 100000);   // large runs: chunk growth fails
     checked += fill_until_failure(held, 48, 4000000);      // small regions
-    errno = 0;
-    if (calloc(1, 1u << 30) != nullptr || errno != ENOMEM) _exit(12);
+    // volatile: compilers may fold an unused allocation's null test to "not null".
+    void* volatile got;
+    bento::test::clear_errno();
+    got = calloc(1, 1u << 30);
+    if (got != nullptr || bento::test::read_errno() != ENOMEM) _exit(12);
     ++checked;
     void* p = malloc(64);
-    errno = 0;
-    if (p != nullptr && (realloc(p, 1u << 30) != nullptr || errno != ENOMEM)) _exit(13);
+    bento::test::clear_errno();
+    if (p != nullptr) {
+      got = realloc(p, 1u << 30);
+      if (got != nullptr || bento::test::read_errno() != ENOMEM) _exit(13);
+    }
     ++checked;
     bool threw = false;
     try {
-      void* q = ::operator new(size_t{1} << 30);
-      ::operator delete(q);
+      got = ::operator new(size_t{1} << 30);
+      ::operator delete(got);
     } catch (const std::bad_alloc&) {
       threw = true;
     }
     if (!threw) _exit(14);
-    if (::operator new(size_t{1} << 30, std::nothrow) != nullptr) _exit(15);
+    got = ::operator new(size_t{1} << 30, std::nothrow);
+    if (got != nullptr) _exit(15);
     checked += 2;
     // A thread started under pressure still works (or fails cleanly).
     std::thread([] {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bento/bento.h"
+#include "../support/errno_check.h"
 #include "../support/subprocess.h"
 
 extern "C" void malloc_stats_print(void (*)(void*, const char*), void*, const char*);
@@ -186,9 +187,9 @@ BOOST_AUTO_TEST_CASE(malloc_info_and_malloc_stats_have_glibc_shape) {
   for (size_t at = 0; (at = xml.find("<heap ", at)) != std::string::npos; ++at) ++opens;
   for (size_t at = 0; (at = xml.find("</heap>", at)) != std::string::npos; ++at) ++closes;
   BOOST_TEST(opens == closes);
-  errno = 0;
+  bento::test::clear_errno();
   BOOST_TEST(malloc_info(1, stdout) == -1);
-  BOOST_TEST(errno == EINVAL);
+  BOOST_TEST(bento::test::read_errno() == EINVAL);
   const auto r = bento::test::run_in_child([] { malloc_stats(); });
   BOOST_TEST(r.err.find("Total (incl. mmap):\nsystem bytes     =") != std::string::npos, r.err);
   BOOST_TEST(r.err.find("in use bytes     =") != std::string::npos);

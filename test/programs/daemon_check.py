@@ -206,6 +206,10 @@ def main():
     fds = fd_count(pid)
     for i in range(1000):
         raw(sock, b"ping\n")
+    for _ in range(50):  # the daemon closes its end after the client's
+        if fd_count(pid) == fds:
+            break
+        time.sleep(0.02)
     expect("1,000 connections in a row leak no descriptor", fd_count(pid) == fds, (fds, fd_count(pid)))
 
     # Another uid: refused by the directory and socket modes, and by SO_PEERCRED.

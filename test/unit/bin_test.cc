@@ -37,7 +37,7 @@ BOOST_FIXTURE_TEST_CASE(every_class_fills_whole_runs_of_distinct_aligned_regions
     BOOST_TEST(seen.size() == n);
     for (void* p : out) {
       BOOST_TEST((to_addr(p) & kClasses[cls].align_mask) == 0u);
-      BOOST_TEST(chunk_of(p)->pages[page_of(p)].fast_cls == cls);
+      BOOST_TEST(page_class(chunk_of(p)->pages[page_of(p)]) == cls);
     }
     BOOST_TEST(bin.stats.curruns == 4u);
     BOOST_TEST(bin.stats.curregs == n);
