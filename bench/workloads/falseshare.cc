@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
   const unsigned threads = bench::arg_threads(argc, argv);
   const double scale = bench::arg_scale(argc, argv);
   const std::string which = argc > 3 ? argv[3] : "thrash";
-  const long iterations = static_cast<long>(20000 * scale);
+  const long iterations = static_cast<long>(1500000 * scale) + 1;
   const long writes = 500;
   std::vector<char*> handed(threads);
   for (auto& h : handed) h = static_cast<char*>(std::malloc(8));

@@ -10,16 +10,12 @@ int main(int argc, char** argv) {
   static std::atomic<void*> slots[kSlots];
   bench::Rng init(99);
   for (auto& s : slots) s.store(std::malloc(16 + init.below(1009)));
-  std::atomic<bool> stop{false};
   std::atomic<long> ops{0};
-  std::thread timer([&] {
-    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-    stop.store(true);
-  });
   const double secs = bench::run_threads(threads, [&](unsigned id) {
     bench::Rng rng(id + 7);
     long n = 0;
-    while (!stop.load(std::memory_order_relaxed)) {
+    const double end = bench::now() + seconds;  // the threads start together
+    while (bench::now() < end) {
       for (int k = 0; k < 64; ++k) {
         void* fresh = std::malloc(16 + rng.below(1009));
         static_cast<char*>(fresh)[0] = 1;
@@ -29,7 +25,6 @@ int main(int argc, char** argv) {
     }
     ops.fetch_add(n);
   });
-  timer.join();
   for (auto& s : slots) std::free(s.load());
   std::printf("bench name=larson threads=%u seconds=%.4f ops_per_s=%.0f\n", threads, secs, ops.load() / secs);
   return 0;

@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
   const unsigned threads = bench::arg_threads(argc, argv);
   const double scale = bench::arg_scale(argc, argv);
   const std::string which = argc > 3 ? argv[3] : "list";
-  const long rounds = static_cast<long>((which == "list" ? 400 : 40) * scale);
+  long rounds = static_cast<long>((which == "list" ? 6000 : 600) * scale);
+  if (rounds < 1) rounds = 1;
   const double secs = bench::run_threads(threads, [&](unsigned id) {
     if (which == "list") list_work(id, rounds);
     else ivec_work(rounds);

@@ -20,10 +20,7 @@ int main(int argc, char** argv) {
   std::vector<Ring> rings(pairs);
   std::atomic<bool> stop{false};
   std::atomic<long> frees{0};
-  std::thread timer([&] {
-    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-    stop.store(true);
-  });
+  std::atomic<double> end{0};
   auto producer = [&](Ring& r, bench::Rng& rng) {
     std::size_t t = r.tail.load(std::memory_order_relaxed);
     const std::size_t h = r.head.load(std::memory_order_acquire);
@@ -48,7 +45,7 @@ int main(int argc, char** argv) {
     bench::Rng rng(1);
     long n = 0;
     const double t0 = bench::now();
-    while (!stop.load(std::memory_order_relaxed)) {
+    while (bench::now() < t0 + seconds) {
       producer(rings[0], rng);
       n += consumer(rings[0]);
     }
@@ -57,9 +54,13 @@ int main(int argc, char** argv) {
   } else {
     secs = bench::run_threads(2 * pairs, [&](unsigned id) {
       Ring& r = rings[id / 2];
+      if (id == 0) end.store(bench::now() + seconds);
       if (id % 2 == 0) {
         bench::Rng rng(id + 3);
-        while (!stop.load(std::memory_order_relaxed)) producer(r, rng);
+        while (!stop.load(std::memory_order_relaxed)) {
+          producer(r, rng);
+          if (id == 0 && bench::now() >= end.load()) stop.store(true);
+        }
       } else {
         long n = 0;
         while (!stop.load(std::memory_order_relaxed)) n += consumer(r);
@@ -67,7 +68,6 @@ int main(int argc, char** argv) {
       }
     });
   }
-  timer.join();
   for (Ring& r : rings) {
     for (std::size_t h = r.head.load(); h != r.tail.load(); ++h) std::free(r.items[h % Ring::kSize]);
   }

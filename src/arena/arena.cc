@@ -64,8 +64,9 @@ FreeError Arena::free_locked(void* p) noexcept {
   switch (pi.state) {
     case PageState::kSmall: {
       RunMeta* run = run_meta_at(c, pi.run_start);
+      const std::uintptr_t offset = to_addr(p) - (to_addr(c) + (std::size_t{pi.run_start} << kLgPage));
       RunMeta* emptied;
-      const RegionFree r = bins_[run->cls].free_one(run, p, &emptied);
+      const RegionFree r = bins_[page_class(pi)].free_at(run, offset, &emptied);
       if (r == RegionFree::kNotRegionStart) return FreeError::kInterior;
       if (r == RegionFree::kAlreadyFree) return FreeError::kDoubleFree;
       if (emptied != nullptr) {

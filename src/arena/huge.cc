@@ -2,6 +2,7 @@
 // mapped directly from the OS and doubled when 1/2 full. g_huge_lock guards all of it.
 #include "arena/huge.h"
 
+#include "arena/arena.h"
 #include "arena/arena_set.h"
 #include "chunk/chunk_registry.h"
 #include "platform/os.h"
@@ -67,13 +68,128 @@ bool insert(const Slot& s) noexcept {
 
 HugeStats& stats_of(unsigned arena) noexcept { return arena_get(arena)->huge; }
 
+// ---- the cache of freed mappings (g_huge_lock) ----
+// Freed huge mappings stay mapped (their pages resident) for the decay time. A request
+// takes the smallest cached range that holds it and leaves the rest cached, so one freed
+// 64 MiB block serves many smaller ones without a page fault; freed neighbours merge.
+// At most kCacheMaxBytes stay cached: the oldest ranges are unmapped first.
+struct Cached {
+  void* addr;
+  std::size_t bytes;
+  std::uint32_t freed_ms;
+};
+constexpr unsigned kCacheSlots = 32;
+constexpr std::size_t kCacheMaxBytes = std::size_t{128} << 20;
+constinit Cached g_cache[kCacheSlots] = {};
+constinit unsigned g_ncached = 0;
+constinit std::size_t g_cached_bytes = 0;
+
+void cache_remove(unsigned i) noexcept {
+  g_cached_bytes -= g_cache[i].bytes;
+  g_cache[i] = g_cache[--g_ncached];
+}
+
+void cache_drop(unsigned i) noexcept {
+  os::unmap(g_cache[i].addr, g_cache[i].bytes);
+  cache_remove(i);
+}
+
+// Takes map_bytes at the alignment from the smallest cached range that holds them; null
+// if none does.
+void* cache_take(std::size_t map_bytes, std::size_t align) noexcept {
+  unsigned best = kCacheSlots;
+  for (unsigned i = 0; i < g_ncached; ++i) {
+    const Cached& c = g_cache[i];
+    if (c.bytes < map_bytes || (to_addr(c.addr) & (align - 1)) != 0) continue;
+    if (best == kCacheSlots || c.bytes < g_cache[best].bytes) best = i;
+  }
+  if (best == kCacheSlots) return nullptr;
+  Cached& c = g_cache[best];
+  void* p = c.addr;
+  if (c.bytes == map_bytes) {
+    cache_remove(best);
+  } else {  // the rest stays cached (chunk-aligned, since map_bytes is a chunk multiple)
+    c.addr = static_cast<char*>(c.addr) + map_bytes;
+    c.bytes -= map_bytes;
+    g_cached_bytes -= map_bytes;
+  }
+  return p;
+}
+
+void cache_put(void* p, std::size_t bytes) noexcept {
+  if (bytes > kCacheMaxBytes) {
+    os::unmap(p, bytes);
+    return;
+  }
+  // Merge with cached neighbours: adjacent mappings are one range to the kernel too.
+  for (unsigned i = 0; i < g_ncached;) {
+    Cached& c = g_cache[i];
+    if (to_addr(c.addr) + c.bytes == to_addr(p)) {
+      p = c.addr;
+      bytes += c.bytes;
+      cache_remove(i);
+    } else if (to_addr(p) + bytes == to_addr(c.addr)) {
+      bytes += c.bytes;
+      cache_remove(i);
+    } else {
+      ++i;
+    }
+  }
+  while (g_ncached != 0 && (g_ncached == kCacheSlots || g_cached_bytes + bytes > kCacheMaxBytes)) {
+    unsigned oldest = 0;
+    for (unsigned i = 1; i < g_ncached; ++i) {
+      if (g_cache[i].freed_ms - g_cache[oldest].freed_ms > 0x80000000u) oldest = i;  // wrap-safe "older"
+    }
+    cache_drop(oldest);
+  }
+  if (bytes > kCacheMaxBytes) {
+    os::unmap(p, bytes);
+    return;
+  }
+  g_cache[g_ncached++] = Cached{p, bytes, coarse_now_ms()};
+  g_cached_bytes += bytes;
+}
+
 }  // namespace
 
-void* huge_alloc(Arena* charge, std::size_t size, std::size_t align) noexcept {
+// Drops cached mappings older than the decay time (all: every one). Lock held.
+std::size_t cache_expire(std::int64_t decay_ms, bool all) noexcept {
+  if (!all && decay_ms < 0) return 0;
+  const std::uint32_t now = coarse_now_ms();
+  std::size_t released = 0;
+  for (unsigned i = 0; i < g_ncached;) {
+    if (all || now - g_cache[i].freed_ms >= static_cast<std::uint64_t>(decay_ms)) {
+      released += g_cache[i].bytes;
+      cache_drop(i);
+    } else {
+      ++i;
+    }
+  }
+  return released;
+}
+
+std::size_t huge_cache_decay(std::int64_t decay_ms, bool all) noexcept {
+  LockGuard guard(g_huge_lock);
+  return cache_expire(decay_ms, all);
+}
+
+std::size_t huge_cached_bytes() noexcept {
+  LockGuard guard(g_huge_lock);
+  return g_cached_bytes;
+}
+
+void* huge_alloc(Arena* charge, std::size_t size, std::size_t align, bool* zeroed) noexcept {
   const std::size_t usize = align_up(size, kPageSize);
   const std::size_t map_bytes = align_up(usize, kChunkSize);
   if (usize < size || map_bytes < usize || map_bytes > (std::size_t{1} << 46)) return nullptr;
-  void* p = os::map_aligned(map_bytes, align > kChunkSize ? align : kChunkSize);
+  const std::size_t map_align = align > kChunkSize ? align : kChunkSize;
+  void* p;
+  {
+    LockGuard guard(g_huge_lock);
+    p = cache_take(map_bytes, map_align);
+  }
+  *zeroed = p == nullptr;
+  if (p == nullptr) p = os::map_aligned(map_bytes, map_align);
   if (p == nullptr) return nullptr;
   LockGuard guard(g_huge_lock);
   if (!insert(Slot{to_addr(p), usize, map_bytes, charge->index()})) {
@@ -100,6 +216,7 @@ bool huge_lookup(const void* p, HugeInfo* out) noexcept {
 
 bool huge_free(void* p) noexcept {
   std::size_t map_bytes;
+  const std::int64_t decay = default_decay_ms();  // before the huge lock (lock order)
   {
     LockGuard guard(g_huge_lock);
     Slot* s = find(to_addr(p));
@@ -112,6 +229,12 @@ bool huge_free(void* p) noexcept {
     st.mapped -= s->map_bytes;
     s->key = kTomb;
     registry_clear(p, map_bytes);
+    // Keep it for reuse unless memory is to go back at once; drop what has aged.
+    if (decay != 0) {
+      cache_put(p, map_bytes);
+      cache_expire(decay, false);
+      return true;
+    }
   }
   os::unmap(p, map_bytes);
   return true;
@@ -180,6 +303,10 @@ std::size_t huge_list(HugeExtent* out, std::size_t cap) noexcept {
   for (std::size_t i = 0; i < g_cap; ++i) {
     if (g_slots[i].key <= kTomb) continue;
     if (n < cap) out[n] = HugeExtent{to_ptr(g_slots[i].key), g_slots[i].usize};
+    ++n;
+  }
+  for (unsigned i = 0; i < g_ncached; ++i) {
+    if (n < cap) out[n] = HugeExtent{g_cache[i].addr, g_cache[i].bytes};
     ++n;
   }
   return n;

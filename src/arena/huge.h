@@ -3,6 +3,11 @@
 // the chunk registry and recorded in a hash table keyed by address, which g_huge_lock
 // guards together with every arena's HugeStats. Usable size is the page-rounded request;
 // realloc moves pages with mremap instead of copying.
+//
+// Freed mappings are kept in a cache (32 ranges, 128 MiB) for the decay time: a later
+// huge request takes part of one (the rest stays cached) and faults no pages in; freed
+// neighbours merge. They are unmapped when their decay time is up, when the cache is
+// full (oldest first), and on purge.
 #pragma once
 #include <cstddef>
 
@@ -17,15 +22,19 @@ struct HugeInfo {
 };
 
 // size: any request above kLargeMaxBytes (or smaller, for big alignments); align: power
-// of two. *zeroed is true (fresh mappings read as zero). Null when the OS refuses or the
-// size cannot be represented.
-void* huge_alloc(Arena* charge, std::size_t size, std::size_t align) noexcept;
+// of two. *zeroed tells whether the memory reads as zero (a fresh mapping) or was reused
+// from the cache. Null when the OS refuses or the size cannot be represented.
+void* huge_alloc(Arena* charge, std::size_t size, std::size_t align, bool* zeroed) noexcept;
 // False if p is not the start of a live huge object.
 bool huge_lookup(const void* p, HugeInfo* out) noexcept;
 bool huge_free(void* p) noexcept;
 // Resizes to `size` (> kLargeMaxBytes), in place or by moving pages; null when neither
 // works (p is then untouched).
 void* huge_resize(void* p, std::size_t size) noexcept;
+
+// Unmaps cached mappings whose decay time is up (all: every one). Returns bytes unmapped.
+std::size_t huge_cache_decay(std::int64_t decay_ms, bool all) noexcept;
+std::size_t huge_cached_bytes() noexcept;
 
 void huge_prefork() noexcept;
 void huge_postfork_parent() noexcept;
@@ -40,6 +49,7 @@ struct HugeExtent {
   void* addr;
   std::size_t usize;
 };
+// Cached (freed, kept) mappings are listed too.
 std::size_t huge_list(HugeExtent* out, std::size_t cap) noexcept;
 
 }  // namespace bento

@@ -29,6 +29,9 @@ class Bitmap {
   void set(std::size_t i) noexcept { words_[i / 64] |= std::uint64_t{1} << (i % 64); }
   void reset(std::size_t i) noexcept { words_[i / 64] &= ~(std::uint64_t{1} << (i % 64)); }
 
+  std::uint64_t word(std::size_t w) const noexcept { return words_[w]; }
+  void set_word(std::size_t w, std::uint64_t v) noexcept { words_[w] = v; }
+
   // Lowest set bit at or after `from`, or kNone.
   std::size_t find_from(std::size_t from) const noexcept {
     if (from >= kBits) return kNone;

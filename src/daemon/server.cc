@@ -9,6 +9,7 @@
 #include <atomic>
 
 #include "arena/arena_set.h"
+#include "arena/huge.h"
 #include "base/fixed_writer.h"
 #include "config/options.h"
 #include "daemon/daemon.h"
@@ -99,6 +100,7 @@ void purge_due() noexcept {
     a->decay_tick_locked();
     a->unlock();
   }
+  huge_cache_decay(default_decay_ms(), false);
 }
 
 void* daemon_main(void*) {

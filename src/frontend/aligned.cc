@@ -64,7 +64,7 @@ void* aligned_alloc_checked(std::size_t align, std::size_t size) noexcept {
     ThreadState* ts = thread_state();
     if (ts != nullptr || global_ready()) {
       p = plan.cls != kNoClass ? arena_alloc(ts, plan.cls, align, false)
-                               : huge_alloc_for(ts, size, align);
+                               : huge_alloc_for(ts, size, align, false);
     }
   }
   if (p == nullptr) os::set_errno_nomem();

@@ -83,10 +83,13 @@ void* arena_alloc(ThreadState* ts, unsigned cls, std::size_t align, bool zero) n
   return p;
 }
 
-void* huge_alloc_for(ThreadState* ts, std::size_t size, std::size_t align) noexcept {
+void* huge_alloc_for(ThreadState* ts, std::size_t size, std::size_t align, bool zero) noexcept {
   Arena* charge = arena_get(ts != nullptr ? ts->choice.favourite : 0);
-  void* p = huge_alloc(charge, size, align);
-  if (p != nullptr) count_allocated(ts, align_up(size, kPageSize));
+  bool zeroed = false;
+  void* p = huge_alloc(charge, size, align, &zeroed);
+  if (p == nullptr) return nullptr;
+  if ((zero || options().zero) && !zeroed) std::memset(p, 0, size);
+  count_allocated(ts, align_up(size, kPageSize));
   return p;
 }
 
@@ -136,7 +139,7 @@ void* malloc_slow(std::size_t size) noexcept {
     if (p == nullptr) p = tcache_refill_and_pop(ts->tcache, cls, ts->choice);
   } else {
     const unsigned cls = class_for(size);
-    p = cls != kNoClass ? arena_alloc(ts, cls, kQuantum, false) : huge_alloc_for(ts, size, kChunkSize);
+    p = cls != kNoClass ? arena_alloc(ts, cls, kQuantum, false) : huge_alloc_for(ts, size, kChunkSize, false);
   }
   if (p == nullptr) os::set_errno_nomem();
   return p;
@@ -173,7 +176,7 @@ void* calloc_impl(std::size_t n, std::size_t size) noexcept {
     return nullptr;
   }
   const unsigned cls = class_for(total);
-  void* p = cls != kNoClass ? arena_alloc(ts, cls, kQuantum, true) : huge_alloc_for(ts, total, kChunkSize);
+  void* p = cls != kNoClass ? arena_alloc(ts, cls, kQuantum, true) : huge_alloc_for(ts, total, kChunkSize, true);
   if (p == nullptr) os::set_errno_nomem();
   return p;
 }

@@ -20,8 +20,8 @@ FreeError object_info(const void* p, ObjectInfo* out) noexcept;
 // An object of class cls (align: power of two, only > page matters) from ts's
 // favourite arena, bypassing the cache; zeroed if `zero`. ts may be null (exiting thread).
 void* arena_alloc(ThreadState* ts, unsigned cls, std::size_t align, bool zero) noexcept;
-// A huge object (fresh mapping, so already zero).
-void* huge_alloc_for(ThreadState* ts, std::size_t size, std::size_t align) noexcept;
+// A huge object; zeroed if `zero` (a fresh mapping already is; a reused one is cleared).
+void* huge_alloc_for(ThreadState* ts, std::size_t size, std::size_t align, bool zero) noexcept;
 // Any valid object, bypassing the cache; a bad pointer is reported as `call`.
 void free_uncached(ThreadState* ts, void* p, const char* call) noexcept;
 // Frees a valid object the normal way: cache if it can, else uncached.

@@ -111,6 +111,7 @@ int ctl_arena_purge(const CtlArgs& a) noexcept {
     LockGuard guard(ar->mutex());
     ar->purge_locked(true);
   });
+  huge_cache_decay(0, true);  // freed huge mappings kept for reuse go too
   return 0;
 }
 
@@ -120,6 +121,7 @@ int ctl_arena_decay(const CtlArgs& a) noexcept {
     LockGuard guard(ar->mutex());
     ar->purge_locked(false);
   });
+  huge_cache_decay(default_decay_ms(), false);
   return 0;
 }
 

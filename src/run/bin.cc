@@ -31,17 +31,18 @@ std::size_t Bin::alloc_batch(PageRuns& pages, void** out, std::size_t n) noexcep
       }
       next->bin_state = kCurrent;
       cur_ = next;
+      cur_base_ = to_addr(run_addr(next));
     }
-    got += run_alloc_regions(cur_, out + got, n - got);
+    got += run_alloc_regions(cur_, cur_base_, out + got, n - got);
   }
   stats.nmalloc += got;
   stats.curregs += got;
   return got;
 }
 
-RegionFree Bin::free_one(RunMeta* run, const void* p, RunMeta** emptied) noexcept {
+RegionFree Bin::free_at(RunMeta* run, std::uintptr_t offset, RunMeta** emptied) noexcept {
   *emptied = nullptr;
-  const RegionFree r = run_free_region(run, p);
+  const RegionFree r = run_free_region_at(run, offset);
   if (r != RegionFree::kOk) return r;
   ++stats.ndalloc;
   --stats.curregs;

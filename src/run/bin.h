@@ -49,7 +49,11 @@ class Bin {
   // Returns region p of `run` (a run of this bin). When that leaves a run other than the
   // current one empty, the run is detached from the bin and handed back in *emptied for
   // the caller to return to the pages (with the time, which only the caller reads).
-  RegionFree free_one(RunMeta* run, const void* p, RunMeta** emptied) noexcept;
+  RegionFree free_one(RunMeta* run, const void* p, RunMeta** emptied) noexcept {
+    return free_at(run, to_addr(p) - to_addr(run_addr(run)), emptied);
+  }
+  // The same, given p's offset in its run (the arena computes it from the page map).
+  RegionFree free_at(RunMeta* run, std::uintptr_t offset, RunMeta** emptied) noexcept;
   // Gives the current run back if it is empty (purge and trim paths).
   void release_empty_current(PageRuns& pages, std::uint32_t now_ms) noexcept;
 
@@ -60,6 +64,7 @@ class Bin {
   using RunList = IntrusiveList<RunMeta, &RunMeta::link>;
 
   RunMeta* cur_ = nullptr;
+  std::uintptr_t cur_base_ = 0;  // cur_'s address
   RunList nonfull_;
   unsigned cls_ = 0;
 };

@@ -4,8 +4,13 @@
 //   quantum 16 B; 4 classes per doubling above 64 B.
 //   small  16 B .. 14 KiB   35 classes, regions of runs (a run is the fewest pages the
 //                           region size divides: at most 7 pages, at most 256 regions)
-//   large  16 KiB .. 1792 KiB  28 classes, one page run each inside a chunk
+//   large  16 KiB .. 512 KiB   21 classes, one page run each inside a chunk
 //   huge   beyond           page-rounded, a chunk-aligned mapping of its own
+//
+// Large stops at a quarter of a chunk: objects between 512 KiB and a chunk strand the
+// rest of their chunk (measured: a random mix up to 1 MiB held 2x the memory with large
+// runs up to 1792 KiB); as huge objects they get their own mapping, and freed ones are
+// reused from the huge cache without page faults.
 //
 // size -> class: one byte-table load for sizes up to kLookupMaxBytes (32 KiB, the
 // thread-cache limit), arithmetic above.
@@ -28,7 +33,7 @@ inline constexpr std::size_t kChunkMask = kChunkSize - 1;
 inline constexpr std::size_t kChunkPages = kChunkSize / kPageSize;  // 512
 
 inline constexpr std::size_t kSmallMaxBytes = 14 * kKiB;
-inline constexpr std::size_t kLargeMaxBytes = 1792 * kKiB;
+inline constexpr std::size_t kLargeMaxBytes = 512 * kKiB;
 inline constexpr std::size_t kLookupMaxBytes = 32 * kKiB;
 inline constexpr std::size_t kMaxRegionsPerRun = 256;
 
@@ -138,9 +143,9 @@ constexpr std::size_t usable_size_for(std::size_t size) noexcept {
 }
 
 // ---- layout facts ----
-static_assert(kNumClasses == 63);
+static_assert(kNumClasses == 56);
 static_assert(kNumSmallClasses == 35);
-static_assert(kNumLargeClasses == 28);
+static_assert(kNumLargeClasses == 21);
 static_assert(kNumLookupClasses == 40);
 static_assert(kClasses[0].bytes == kQuantum);
 static_assert(kClasses[kNumSmallClasses - 1].bytes == kSmallMaxBytes);

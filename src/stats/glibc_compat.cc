@@ -3,6 +3,7 @@
 // tools that call them work under LD_PRELOAD. The mapping is in doc/stats.md.
 #include <cstring>
 
+#include "arena/huge.h"
 #include "frontend/thread_state.h"
 #include "stats/report.h"
 #include "stats/report_out.h"
@@ -105,6 +106,7 @@ bool stats_trim() noexcept {
     LockGuard guard(a->mutex());
     released += a->purge_locked(true);
   }
+  released += huge_cache_decay(0, true);
   return released != 0;
 }
 

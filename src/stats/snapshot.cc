@@ -183,7 +183,8 @@ bool CtlGuard::refresh() noexcept {
   s.allocated = all.allocated();
   s.active = all.pactive * kPageSize + all.huge.allocated;
   s.metadata = base.mapped + all.chunks * kHeaderPages * kPageSize + registry;
-  s.mapped = all.mapped + all.huge.mapped + base.mapped + registry;
+  const std::size_t huge_cached = huge_cached_bytes();
+  s.mapped = all.mapped + all.huge.mapped + huge_cached + base.mapped + registry;
   s.retained = all.retained;
   s.resident = resident;
   s.live_threads = live_threads();

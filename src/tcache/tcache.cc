@@ -12,7 +12,8 @@ namespace bento {
 namespace {
 
 constexpr unsigned kSmallSlotsMin = 20, kSmallSlotsStart = 200, kLargeSlotsStart = 20;
-constexpr unsigned kMaxSlots = 2048;                  // classes up to 1 KiB
+constexpr unsigned kMinReserve = 2048, kMaxReserve = 8192;    // slots, classes up to 1 KiB
+constexpr std::size_t kTinyBudget = std::size_t{256} << 10;  // bytes of tiny objects a bin may hold
 constexpr std::size_t kBinBudget = std::size_t{1} << 20;     // bytes one bin may hold above 1 KiB
 constexpr std::size_t kThreadBudget = std::size_t{4} << 20;  // bytes all bins may grow by
 
@@ -30,7 +31,10 @@ constexpr TCache make_empty_cache() {
 unsigned max_slots_for(unsigned cls, std::size_t tcache_max) noexcept {
   const std::size_t bytes = class_bytes(cls);
   if (bytes > tcache_max) return 0;
-  if (bytes <= 1024) return kMaxSlots;
+  if (bytes <= 1024) {  // 8,192 slots for 16 and 32 bytes, down to 2,048 from 128 bytes
+    const std::size_t n = kTinyBudget / bytes;
+    return static_cast<unsigned>(n < kMinReserve ? kMinReserve : n > kMaxReserve ? kMaxReserve : n);
+  }
   const std::size_t n = kBinBudget / bytes;
   return n < kSmallSlotsMin ? kSmallSlotsMin : static_cast<unsigned>(n);
 }

@@ -5,9 +5,9 @@
 // per slow event to shed what an idle bin holds (GC).
 //
 // Capacity adapts: a bin that runs empty and then full again (its working set is bigger
-// than it) doubles, up to the slots reserved for it (1,024 for classes up to 1 KiB, 1 MiB
-// of objects above) and a per-thread budget of 4 MiB; GC halves idle bins again. Slots are
-// reserved, not touched, until used.
+// than it) doubles, up to the slots reserved for it (8,192 down to 2,048 for classes up to
+// 1 KiB, 1 MiB of objects above) and a per-thread budget of 4 MiB of growth; GC halves
+// idle bins again. Slots are reserved, not touched, until used.
 //
 // The arena never sees a TCache: the cache talks to it through fill_locked and
 // arena_free_batch. Owned by one thread, no lock; the arenas' locks are taken inside.

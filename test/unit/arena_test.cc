@@ -189,7 +189,9 @@ BOOST_AUTO_TEST_CASE(blocking_waits_are_timed) {
 
 BOOST_AUTO_TEST_CASE(huge_objects_map_resize_and_unmap) {
   Arena* a = arena_get(0);
-  void* p = huge_alloc(a, 3 * kMiB + 1, kChunkSize);
+  bool zeroed = false;
+  void* p = huge_alloc(a, 3 * kMiB + 1, kChunkSize, &zeroed);
+  BOOST_TEST(zeroed);
   BOOST_REQUIRE(p != nullptr);
   BOOST_TEST((to_addr(p) & kChunkMask) == 0u);
   BOOST_TEST(chunk_kind(p) == ChunkKind::kHugeHead);
@@ -209,7 +211,7 @@ BOOST_AUTO_TEST_CASE(huge_objects_map_resize_and_unmap) {
   BOOST_TEST(huge_free(r));
   BOOST_TEST(!huge_free(r));
   BOOST_TEST(chunk_kind(r) == ChunkKind::kNotOurs);
-  void* big_align = huge_alloc(a, 5 * kMiB, kGiB);
+  void* big_align = huge_alloc(a, 5 * kMiB, kGiB, &zeroed);
   BOOST_REQUIRE(big_align != nullptr);
   BOOST_TEST(to_addr(big_align) % kGiB == 0u);
   BOOST_TEST(huge_free(big_align));
