@@ -18,7 +18,11 @@ namespace {
 constexpr unsigned char kJunkAlloc = 0xa5, kJunkFree = 0x5a;
 
 Arena* lock_for(ThreadState* ts) noexcept {
-  if (ts != nullptr) return lock_favourite(ts->choice);
+  if (ts != nullptr) {
+    Arena* a = lock_favourite(ts->choice);
+    if (ts->tcache != nullptr) ts->tcache->home_arena = ts->choice.favourite;
+    return a;
+  }
   Arena* a = arena_get(0);  // an exiting thread: no favourite any more
   a->lock();
   return a;
@@ -118,7 +122,14 @@ void free_checked(void* p, const char* call) noexcept {
     const unsigned cls = off >> kFastBinShift;
     CacheBin& b = tc->bins[cls];
     if (b.max_slots != 0 && (to_addr(p) & b.align_mask) == 0) {
-      if (!b.push(p)) tcache_flush_and_push(tc, cls, p, ts->choice);
+      // Another arena's object is kept for reuse only behind objects of the thread's own:
+      // into an empty bin it would be the next one handed out, which is how a thread ends
+      // up writing an object on another thread's cache lines (cache-scratch).
+      if (!is_home(tc, p) && b.ncached() == 0) {
+        tcache_free_remote(tc, p, cls);
+      } else if (!b.push(p)) {
+        tcache_flush_and_push(tc, cls, p, ts->choice);
+      }
       return;
     }
   }

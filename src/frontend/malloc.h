@@ -54,19 +54,26 @@ BENTO_ALWAYS_INLINE void* malloc_fast(std::size_t size) noexcept {
   BENTO_MUSTTAIL return malloc_slow(size);
 }
 
-// The offset of p's cache bin if p can be pushed as it is: an arena chunk (registry),
-// a page whose class is cached (page map); kFastBinLimit otherwise. Null and foreign
-// pointers fail the registry test.
+// The page map's fast_bin for p (its class << kFastBinShift, at or above kFastBinLimit
+// for classes no cache holds), or kNoFastBin when p is not in an arena chunk or not where
+// an object starts. Null and foreign pointers fail the registry test.
 BENTO_ALWAYS_INLINE unsigned fast_bin_of(const void* p) noexcept {
-  if (BENTO_UNLIKELY(chunk_kind(p) != ChunkKind::kArena)) return kFastBinLimit;
+  if (BENTO_UNLIKELY(chunk_kind(p) != ChunkKind::kArena)) return kNoFastBin;
   return chunk_of(p)->pages[page_of(p)].fast_bin;
 }
 
-// Release build: registry byte, page-map load, bin address, alignment, push.
+// Objects of the thread's own arena go back into its cache; others take the slow path,
+// which keeps them for reuse only behind objects of the thread's own (free_checked).
+BENTO_ALWAYS_INLINE bool is_home(const TCache* tc, const void* p) noexcept {
+  return chunk_of(p)->arena_index == tc->home_arena;
+}
+
+// Release build: registry byte, page-map load, home arena, bin address, alignment, push.
 BENTO_ALWAYS_INLINE void free_fast(void* p) noexcept {
   const unsigned off = fast_bin_of(p);
-  if (BENTO_LIKELY(off < kFastBinLimit)) {
-    CacheBin& b = bin_at(tls_tcache, off);
+  TCache* const tc = tls_tcache;
+  if (BENTO_LIKELY(off < kFastBinLimit && is_home(tc, p))) {
+    CacheBin& b = bin_at(tc, off);
     if (BENTO_LIKELY((to_addr(p) & b.align_mask) == 0 && b.push(p))) return;
   }
   BENTO_SLOW_PATH_BARRIER();
@@ -76,8 +83,10 @@ BENTO_ALWAYS_INLINE void free_fast(void* p) noexcept {
 // free_sized / sized delete: as free, and the size must be of the object's class.
 BENTO_ALWAYS_INLINE void free_sized_fast(void* p, std::size_t size) noexcept {
   const unsigned off = fast_bin_of(p);
-  if (BENTO_LIKELY(off < kFastBinLimit && size <= kLookupMaxBytes && kSizeToBin[(size + 15) >> 4] == off)) {
-    CacheBin& b = bin_at(tls_tcache, off);
+  TCache* const tc = tls_tcache;
+  if (BENTO_LIKELY(off < kFastBinLimit && size <= kLookupMaxBytes && kSizeToBin[(size + 15) >> 4] == off &&
+                   is_home(tc, p))) {
+    CacheBin& b = bin_at(tc, off);
     if (BENTO_LIKELY((to_addr(p) & b.align_mask) == 0 && b.push(p))) return;
   }
   BENTO_SLOW_PATH_BARRIER();
@@ -97,5 +106,19 @@ void* pvalloc_impl(std::size_t size) noexcept;
 std::size_t usable_size_impl(const void* p) noexcept;
 void free_aligned_sized_impl(void* p, std::size_t align, std::size_t size) noexcept;
 void free_aligned_impl(void* p, std::size_t align) noexcept;  // aligned delete
+
+// realloc that stays in the same small or large size class has nothing to do but check
+// p as free does; anything else goes to realloc_impl.
+BENTO_ALWAYS_INLINE void* realloc_fast(void* p, std::size_t size) noexcept {
+  if (BENTO_LIKELY(size - 1 < kLargeMaxBytes)) {  // 1 ..= kLargeMaxBytes
+    const unsigned off = fast_bin_of(p);
+    if (BENTO_LIKELY(off != kNoFastBin && size_to_class(size) == off >> kFastBinShift &&
+                     (to_addr(p) & kClasses[off >> kFastBinShift].align_mask) == 0)) {
+      return p;
+    }
+  }
+  BENTO_SLOW_PATH_BARRIER();
+  BENTO_MUSTTAIL return realloc_impl(p, size);
+}
 
 }  // namespace bento

@@ -51,6 +51,7 @@ int ctl_thread_arena(const CtlArgs& a) noexcept {
   int err = 0;
   if (ctl_take_write(a, &want, &err)) {
     if (want >= narenas() || !choice_move(ts->choice, want)) return EFAULT;
+    if (TCache* tc = ts->any_cache()) tc->home_arena = want;
   }
   if (err != 0) return err;
   return ctl_copy_out(a, old);

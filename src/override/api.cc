@@ -13,7 +13,7 @@ using namespace bento;
 BENTO_API void* bento_malloc(size_t size) noexcept { return malloc_fast(size); }
 BENTO_API void bento_free(void* p) noexcept { free_fast(p); }
 BENTO_API void* bento_calloc(size_t n, size_t size) noexcept { return calloc_impl(n, size); }
-BENTO_API void* bento_realloc(void* p, size_t size) noexcept { return realloc_impl(p, size); }
+BENTO_API void* bento_realloc(void* p, size_t size) noexcept { return realloc_fast(p, size); }
 BENTO_API void* bento_reallocarray(void* p, size_t n, size_t size) noexcept {
   return reallocarray_impl(p, n, size);
 }

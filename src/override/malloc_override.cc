@@ -14,7 +14,7 @@ using namespace bento;
 BENTO_LIBC void* malloc(size_t size) noexcept { return malloc_fast(size); }
 BENTO_LIBC void free(void* p) noexcept { free_fast(p); }
 BENTO_LIBC void* calloc(size_t n, size_t size) noexcept { return calloc_impl(n, size); }
-BENTO_LIBC void* realloc(void* p, size_t size) noexcept { return realloc_impl(p, size); }
+BENTO_LIBC void* realloc(void* p, size_t size) noexcept { return realloc_fast(p, size); }
 BENTO_LIBC void* reallocarray(void* p, size_t n, size_t size) noexcept {
   return reallocarray_impl(p, n, size);
 }
@@ -47,7 +47,7 @@ BENTO_LIBC int mallctlbymib(const size_t* mib, size_t miblen, void* oldp, size_t
 BENTO_LIBC void* __libc_malloc(size_t size) noexcept { return malloc_fast(size); }
 BENTO_LIBC void __libc_free(void* p) noexcept { free_fast(p); }
 BENTO_LIBC void* __libc_calloc(size_t n, size_t size) noexcept { return calloc_impl(n, size); }
-BENTO_LIBC void* __libc_realloc(void* p, size_t size) noexcept { return realloc_impl(p, size); }
+BENTO_LIBC void* __libc_realloc(void* p, size_t size) noexcept { return realloc_fast(p, size); }
 BENTO_LIBC void* __libc_memalign(size_t align, size_t size) noexcept { return memalign_impl(align, size); }
 BENTO_LIBC void* __libc_valloc(size_t size) noexcept { return valloc_impl(size); }
 BENTO_LIBC void* __libc_pvalloc(size_t size) noexcept { return pvalloc_impl(size); }

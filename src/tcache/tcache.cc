@@ -110,6 +110,14 @@ void gc_step(TCache* tc) noexcept {
   b.touched = 0;
 }
 
+void flush_remote(TCache* tc) noexcept {
+  if (tc->nremote == 0) return;
+  void* bad = nullptr;
+  const FreeError e = arena_free_batch(tc->remote, tc->nremote, kNoClass, &bad);
+  if (e != FreeError::kOk) report_bad_free("free", bad, e, " (found when the thread cache was flushed)");
+  tc->nremote = 0;
+}
+
 void merge_bin(TCache* tc, unsigned cls, Arena* a) noexcept {
   CacheBin& b = tc->bins[cls];
   if (a != nullptr) a->merge_requests_locked(cls, b.nrequests);
@@ -130,9 +138,11 @@ std::size_t tcache_size(std::size_t tcache_max) noexcept {
   return sizeof(TCache) + slots * sizeof(void*);
 }
 
-void tcache_init(TCache* tc, std::size_t tcache_max) noexcept {
+void tcache_init(TCache* tc, std::size_t tcache_max, unsigned home_arena) noexcept {
   void** s = slots_begin(tc);
   tc->grown_bytes = 0;
+  tc->home_arena = home_arena;
+  tc->nremote = 0;
   for (unsigned c = 0; c < kNumLookupClasses; ++c) {
     CacheBin& b = tc->bins[c];
     const unsigned max = max_slots_for(c, tcache_max);
@@ -162,6 +172,7 @@ void* tcache_refill_and_pop(TCache* tc, unsigned cls, ArenaChoice& choice) noexc
   if (want == 0) want = 1;
   Arena* a = lock_favourite(choice);
   if (a == nullptr) return nullptr;
+  tc->home_arena = choice.favourite;
   // The bin is empty: fill its slots directly, then reverse them so that the lowest
   // address (filled first) is popped first.
   const std::size_t n = a->fill_locked(cls, b.low, want);
@@ -203,7 +214,14 @@ void tcache_merge_stats(TCache* tc, ArenaChoice& choice) noexcept {
 
 void tcache_flush_all(TCache* tc, ArenaChoice& choice) noexcept {
   for (unsigned c = 0; c < kNumLookupClasses; ++c) flush_oldest(tc, c, tc->bins[c].ncached());
+  flush_remote(tc);
   tcache_merge_stats(tc, choice);
+}
+
+void tcache_free_remote(TCache* tc, void* p, unsigned cls) noexcept {
+  if (tc->nremote == kRemoteSlots) flush_remote(tc);
+  tc->remote[tc->nremote++] = p;
+  tc->merged_free_bytes += class_bytes(cls);
 }
 
 std::uint64_t tcache_allocated_bytes(const TCache* tc) noexcept {
@@ -220,6 +238,7 @@ std::uint64_t tcache_deallocated_bytes(const TCache* tc) noexcept {
 
 std::size_t tcache_cached_bytes(const TCache* tc) noexcept {
   std::size_t n = 0;
+  for (unsigned i = 0; i < tc->nremote; ++i) n += class_bytes(page_class(chunk_of(tc->remote[i])->pages[page_of(tc->remote[i])]));
   for (unsigned c = 0; c < kNumLookupClasses; ++c) n += tc->bins[c].ncached() * class_bytes(c);
   return n;
 }

@@ -21,13 +21,21 @@
 
 namespace bento {
 
+inline constexpr unsigned kRemoteSlots = 256;
+
 struct TCache {
   CacheBin bins[kNumLookupClasses];
+  unsigned home_arena;               // the thread's favourite arena (kept current on refills)
+  unsigned nremote;                  // objects waiting in remote[]
   std::uint64_t merged_alloc_bytes;  // bytes of requests already merged into arena stats
   std::uint64_t merged_free_bytes;
   std::size_t grown_bytes;           // capacity the bins gained over their start, in bytes
   unsigned gc_next;                  // next bin the GC visits
   unsigned pad;
+  // Objects of other arenas freed into an empty bin: not handed out again from here (a
+  // thread whose next object is another thread's shares that thread's cache lines);
+  // returned to their arenas in one batch when full, at a flush, and at thread exit.
+  void* remote[kRemoteSlots];
   // followed by the slots: for each bin a null sentinel, then max_slots pointers
 };
 
@@ -40,7 +48,11 @@ extern constinit TCache g_empty_cache;
 std::size_t tcache_size(std::size_t tcache_max) noexcept;
 // Lays out a block of tcache_size(tcache_max) bytes whose slots are zero (fresh pages, or
 // a block this function laid out before: slots below `low` are never written).
-void tcache_init(TCache* tc, std::size_t tcache_max) noexcept;
+void tcache_init(TCache* tc, std::size_t tcache_max, unsigned home_arena) noexcept;
+
+// A free of an object of another arena (cls: its class): kept aside, returned to its
+// arena with the next batch.
+void tcache_free_remote(TCache* tc, void* p, unsigned cls) noexcept;
 
 // Slow paths of the fast pop/push. Refill returns null only when memory is exhausted.
 void* tcache_refill_and_pop(TCache* tc, unsigned cls, ArenaChoice& choice) noexcept;

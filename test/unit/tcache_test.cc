@@ -27,8 +27,8 @@ BOOST_GLOBAL_FIXTURE(Setup);
 struct Cache {
   explicit Cache(std::size_t max = 32768) : mem(new char[tcache_size(max) + 64]()) {
     tc = reinterpret_cast<TCache*>(align_up(to_addr(mem.get()), 64));
-    tcache_init(tc, max);
     choice_init(choice, 5);
+    tcache_init(tc, max, choice.favourite);
   }
   ~Cache() {
     tcache_flush_all(tc, choice);
