@@ -11,7 +11,8 @@ namespace bento {
 bool daemon_socket_dir(char* out, unsigned cap) noexcept;
 
 // Starts the thread if the options ask for it and it is not running. Called once bento is
-// initialised, from the library constructor (never from inside a malloc call).
+// initialised, from the library constructor in override/api.cc (never from inside a malloc
+// call: the unit tests, which link the layers without override/, run without it).
 void daemon_start() noexcept;
 
 }  // namespace bento

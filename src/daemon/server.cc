@@ -1,6 +1,7 @@
 // daemon/server.cc: the daemon thread. It blocks in poll on its socket and wakes at least
 // every daemon_interval_ms to purge what is due (try_lock on each arena: it never waits
-// for an allocating thread). One connection at a time: one request line (at most 4 KiB,
+// for an allocating thread), and to end the process, as glibc would, once it is the only
+// thread left (the program's main thread called pthread_exit and the others returned). One connection at a time: one request line (at most 4 KiB,
 // within 2 s), one response (abandoned if the client stalls 2 s), close.
 //
 // State: g_listen_fd, g_path and g_owner_pid are written by whichever thread starts the
@@ -110,6 +111,9 @@ void* daemon_main(void*) {
   while (true) {
     const std::uint64_t now = os::monotonic_ns();
     if (now >= next_purge) {
+      // A program whose main thread called pthread_exit ends when its last thread does;
+      // this thread must not keep it alive.
+      if (os::only_thread_left()) os::exit_as_last_thread();
       purge_due();
       next_purge = now + static_cast<std::uint64_t>(interval) * 1000000u;
     }
@@ -189,10 +193,6 @@ void daemon_start() noexcept {
   if (!(o.daemon || o.background_purge) || g_running.load(std::memory_order_relaxed)) return;
   add_fork_hooks(daemon_prefork, daemon_postfork_parent, daemon_postfork_child);
   start_thread();
-}
-
-__attribute__((constructor)) void bento_daemon_init() {
-  if (global_init()) daemon_start();
 }
 
 __attribute__((destructor)) void bento_daemon_exit() {

@@ -2,6 +2,8 @@
 // frontend. Usable without replacing malloc (libbento_prefixed.a links only this).
 #include "bento/bento.h"
 
+#include "daemon/daemon.h"
+#include "frontend/init.h"
 #include "frontend/malloc.h"
 #include "mallctl/ctl.h"
 #include "stats/report.h"
@@ -46,4 +48,10 @@ BENTO_API int bento_mallctlbymib(const size_t* mib, size_t miblen, void* oldp, s
 BENTO_API void bento_stats_print(void (*write_cb)(void*, const char*), void* cbopaque,
                                  const char* opts) noexcept {
   stats_print(write_cb, cbopaque, opts);
+}
+
+// Library load: bento starts, then its helper thread (background purging, and the
+// daemon's socket when asked for), outside any malloc call.
+__attribute__((constructor)) static void bento_start_helper() {
+  if (global_init()) daemon_start();
 }

@@ -1,6 +1,8 @@
 // platform/thread_linux.cc: pthread-based implementation of thread.h.
 // Guards: g_key is written once during bento's single-threaded initialisation.
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -46,5 +48,51 @@ bool start_helper_thread(void* (*fn)(void*), void* arg) noexcept {
 }
 
 void set_thread_name(const char* name) noexcept { ::pthread_setname_np(::pthread_self(), name); }
+
+namespace {
+// /proc/self/stat: "pid (comm) state ..." with num_threads the 20th field. comm may hold
+// spaces and parentheses: fields are counted from the last ')'.
+bool read_process_stat(char* state, int* threads) noexcept {
+  const int fd = ::open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[512];
+  const ssize_t n = ::read(fd, buf, sizeof(buf) - 1);
+  ::close(fd);
+  if (n <= 0) return false;
+  buf[n] = '\0';
+  const char* s = nullptr;
+  for (const char* p = buf; *p != '\0'; ++p) {
+    if (*p == ')') s = p;
+  }
+  if (s == nullptr || s[1] != ' ') return false;
+  s += 2;  // field 3: state
+  *state = *s;
+  for (int field = 3; field < 20; ++field) {
+    while (*s != '\0' && *s != ' ') ++s;
+    if (*s == '\0') return false;
+    ++s;
+  }
+  int count = 0;
+  for (; *s >= '0' && *s <= '9'; ++s) count = count * 10 + (*s - '0');
+  *threads = count;
+  return true;
+}
+}  // namespace
+
+int thread_count() noexcept {
+  char state = 0;
+  int threads = 0;
+  return read_process_stat(&state, &threads) ? threads : 0;
+}
+
+bool only_thread_left() noexcept {
+  char state = 0;
+  int threads = 0;
+  if (!read_process_stat(&state, &threads)) return false;
+  if (threads == 1) return true;
+  return threads == 2 && state == 'Z' && thread_tid() != static_cast<int>(::getpid());
+}
+
+void exit_as_last_thread() noexcept { ::exit(0); }
 
 }  // namespace bento::os

@@ -5,10 +5,11 @@ python3 allocation-heavy work and threads, python3's own regression tests (a doz
 modules, from libpython3.11-testsuite), sqlite3 on a generated database, sort of a large
 file, g++ compiling a real translation unit, git on a generated repository, a C++
 program on std containers, redis-server driven by redis-benchmark (checking with
-LD_DEBUG=bindings that bento, not Debian's jemalloc, serves it), and a program written
-for jemalloc's mallctl.
+LD_DEBUG=bindings that bento, not Debian's jemalloc, serves it), a C program whose main
+thread calls pthread_exit (it must still end, with bento's helper thread running), and a
+program written for jemalloc's mallctl.
 
-usage: run_programs.py LIBBENTO CONTAINERS_BINARY [JEMALLOC_USER_BINARY]
+usage: run_programs.py LIBBENTO CONTAINERS MAIN_THREAD_EXITS [JEMALLOC_USER]
 """
 import hashlib
 import os
@@ -20,12 +21,12 @@ import sys
 import tempfile
 import time
 
-LIB, CONTAINERS = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+LIB, CONTAINERS, MAIN_EXITS = (os.path.abspath(a) for a in sys.argv[1:4])
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PY_TESTS = ["test_dict", "test_list", "test_set", "test_unicode", "test_json", "test_re",
             "test_pickle", "test_threading", "test_collections", "test_itertools", "test_bytes",
             "test_struct", "test_functools", "test_string"]
-JEMALLOC_USER = sys.argv[3] if len(sys.argv) > 3 else None
+JEMALLOC_USER = sys.argv[4] if len(sys.argv) > 4 else None
 PY = "/usr/bin/python3"
 
 PY_WORK = r"""
@@ -60,14 +61,14 @@ print("\n".join(out))
 """
 
 
-def run(argv, preload, cwd=None, stdin=None, extra_env=None):
+def run(argv, preload, cwd=None, stdin=None, extra_env=None, timeout=600):
     env = dict(os.environ)
     env.pop("LD_PRELOAD", None)
     env.pop("BENTO_CONF", None)
     env.update(extra_env or {})
     if preload:
         env["LD_PRELOAD"] = LIB
-    r = subprocess.run(argv, env=env, cwd=cwd, stdin=stdin, capture_output=True, timeout=600)
+    r = subprocess.run(argv, env=env, cwd=cwd, stdin=stdin, capture_output=True, timeout=timeout)
     return r.returncode, r.stdout, r.stderr
 
 
@@ -190,6 +191,18 @@ def main():
         served = rc != 0 and b"bento: free(0x10)" in err
         print("%-36s %s" % ("bento serves malloc under LD_PRELOAD", "yes" if served else "NO"))
         failures += not served
+        # The main thread calls pthread_exit: the process ends with its last worker (glibc
+        # runs exit(0) then), bento's helper thread or not.
+        start = time.monotonic()
+        try:
+            rc, out, _ = run([MAIN_EXITS], True, timeout=20)
+            took = time.monotonic() - start
+            ended = rc == 0 and out.endswith(b"atexit handler ran\n")
+            desc = "exit %d after %.1f s, %s" % (rc, took, "atexit ran" if ended else "output %r" % out[-80:])
+        except subprocess.TimeoutExpired:
+            ended, desc = False, "still running after 20 s"
+        print("%-36s %s  (%s)" % ("main thread calls pthread_exit", "process ends" if ended else "HANGS", desc))
+        failures += not ended
         if JEMALLOC_USER:
             rc, out, err = run([JEMALLOC_USER], True)
             on_bento = rc == 0 and out.startswith(b"version 0.")
