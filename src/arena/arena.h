@@ -5,7 +5,7 @@
 // counters here unless a field says otherwise. Callers lock it through ArenaSet (the
 // favourite protocol) or, to free, lock the owner directly; every *_locked function
 // expects it held. Huge objects are not arena memory; only their counters live here,
-// guarded by the huge lock (huge.h).
+// guarded by the arena's huge shard lock (huge.h).
 #pragma once
 #include <atomic>
 #include <cstddef>
@@ -36,7 +36,7 @@ struct LargeStats {
   }
 };
 
-struct HugeStats {  // guarded by the huge lock
+struct HugeStats {  // guarded by the arena's huge shard lock (arena/huge.cc)
   std::uint64_t nmalloc = 0;
   std::uint64_t ndalloc = 0;
   std::uint64_t nrequests = 0;
@@ -110,7 +110,7 @@ class Arena {
   std::atomic<std::uint64_t> favourite_switches{0};  // threads that left it for the next
   std::atomic<std::int64_t> decay_ms{0};         // arena.<i>.dirty_decay_ms
   std::uint64_t created_ns = 0;                  // monotonic time of creation
-  HugeStats huge;                                // guarded by the huge lock
+  HugeStats huge;                                // guarded by the arena's huge shard lock
 
  private:
   ProfiledMutex mutex_;

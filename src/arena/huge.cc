@@ -1,9 +1,18 @@
-// arena/huge.cc: the huge-object table (open addressing, linear probing, tombstones),
-// mapped directly from the OS and doubled when 1/2 full. g_huge_lock guards all of it.
+// arena/huge.cc: huge objects, in shards so that threads seldom meet. Two kinds of shard
+// state, each guarded by its shard's lock, never two shard locks at once (except fork and
+// stats readers, which take them in index order):
+//   - the table of live objects whose address hashes to the shard (open addressing,
+//     linear probing, tombstones), mapped from the OS and doubled when 1/2 full;
+//   - the cache of freed mappings, and the HugeStats, of the arenas whose index maps to
+//     the shard (arena % kShards).
+// No system call is made with a shard lock held: mappings to unmap are collected first.
 #include "arena/huge.h"
+
+#include <atomic>
 
 #include "arena/arena.h"
 #include "arena/arena_set.h"
+#include "chunk/chunk_map.h"
 #include "chunk/chunk_registry.h"
 #include "platform/os.h"
 
@@ -19,184 +28,234 @@ struct Slot {
 };
 constexpr std::uintptr_t kEmpty = 0, kTomb = 1;
 
-constinit ProfiledMutex g_huge_lock;
-constinit Slot* g_slots = nullptr;
-constinit std::size_t g_cap = 0;    // power of two
-constinit std::size_t g_used = 0;   // live + tombstones
-
-std::size_t hash_of(std::uintptr_t key, std::size_t cap) noexcept {
-  return static_cast<std::size_t>(((key >> kLgChunk) * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
-}
-
-Slot* find(std::uintptr_t key) noexcept {
-  if (g_cap == 0) return nullptr;
-  for (std::size_t i = hash_of(key, g_cap), n = 0; n < g_cap; i = (i + 1) & (g_cap - 1), ++n) {
-    if (g_slots[i].key == key) return &g_slots[i];
-    if (g_slots[i].key == kEmpty) return nullptr;
-  }
-  return nullptr;
-}
-
-bool grow() noexcept {
-  std::size_t live = 0;
-  for (std::size_t i = 0; i < g_cap; ++i) live += g_slots[i].key > kTomb;
-  std::size_t cap = g_cap == 0 ? 1024 : g_cap;
-  while (cap < 4 * (live + 1)) cap *= 2;
-  auto* slots = static_cast<Slot*>(os::map(cap * sizeof(Slot)));
-  if (slots == nullptr) return false;
-  for (std::size_t i = 0; i < g_cap; ++i) {
-    if (g_slots[i].key <= kTomb) continue;
-    std::size_t j = hash_of(g_slots[i].key, cap);
-    while (slots[j].key != kEmpty) j = (j + 1) & (cap - 1);
-    slots[j] = g_slots[i];
-  }
-  if (g_slots != nullptr) os::unmap(g_slots, g_cap * sizeof(Slot));
-  g_slots = slots;
-  g_cap = cap;
-  g_used = live;
-  return true;
-}
-
-bool insert(const Slot& s) noexcept {
-  if ((g_used + 1) * 2 > g_cap && !grow()) return false;
-  std::size_t i = hash_of(s.key, g_cap);
-  while (g_slots[i].key > kTomb) i = (i + 1) & (g_cap - 1);
-  if (g_slots[i].key == kEmpty) ++g_used;
-  g_slots[i] = s;
-  return true;
-}
-
-HugeStats& stats_of(unsigned arena) noexcept { return arena_get(arena)->huge; }
-
-// ---- the cache of freed mappings (g_huge_lock) ----
 // Freed huge mappings stay mapped (their pages resident) for the decay time. A request
 // takes the smallest cached range that holds it and leaves the rest cached, so one freed
 // 64 MiB block serves many smaller ones without a page fault; freed neighbours merge.
-// At most kCacheMaxBytes stay cached: the oldest ranges are unmapped first.
 struct Cached {
   void* addr;
   std::size_t bytes;
   std::uint32_t freed_ms;
 };
-constexpr unsigned kCacheSlots = 32;
-constexpr std::size_t kCacheMaxBytes = std::size_t{128} << 20;
-constinit Cached g_cache[kCacheSlots] = {};
-constinit unsigned g_ncached = 0;
-constinit std::size_t g_cached_bytes = 0;
+constexpr unsigned kShards = 32;  // power of two
+constexpr unsigned kCacheSlots = 16;
+constexpr std::size_t kShardCacheMaxBytes = std::size_t{64} << 20;
+constexpr std::size_t kCacheMaxBytes = std::size_t{256} << 20;  // all shards together
 
-void cache_remove(unsigned i) noexcept {
-  g_cached_bytes -= g_cache[i].bytes;
-  g_cache[i] = g_cache[--g_ncached];
+struct alignas(64) Shard {
+  ProfiledMutex lock;
+  Slot* slots = nullptr;
+  std::size_t cap = 0;   // power of two
+  std::size_t used = 0;  // live + tombstones
+  Cached cache[kCacheSlots] = {};
+  unsigned ncached = 0;
+  std::size_t cached_bytes = 0;
+};
+constinit Shard g_shards[kShards];
+constinit std::atomic<std::size_t> g_cached_total{0};
+
+// Mappings taken out of a cache under its lock, unmapped once it is released.
+struct Unmaps {
+  Cached r[kCacheSlots + 2];
+  unsigned n = 0;
+  void add(void* addr, std::size_t bytes) noexcept { r[n++] = Cached{addr, bytes, 0}; }
+  std::size_t run() noexcept {
+    std::size_t bytes = 0;
+    for (unsigned i = 0; i < n; ++i) {
+      os::unmap(r[i].addr, r[i].bytes);
+      bytes += r[i].bytes;
+    }
+    n = 0;
+    return bytes;
+  }
+};
+
+std::uint64_t mix(std::uintptr_t key) noexcept { return (key >> kLgChunk) * 0x9E3779B97F4A7C15ull; }
+Shard& table_shard(std::uintptr_t key) noexcept { return g_shards[(mix(key) >> 59) & (kShards - 1)]; }
+Shard& arena_shard(unsigned arena) noexcept { return g_shards[arena & (kShards - 1)]; }
+std::size_t hash_of(std::uintptr_t key, std::size_t cap) noexcept {
+  return static_cast<std::size_t>(mix(key) >> 20) & (cap - 1);
 }
 
-void cache_drop(unsigned i) noexcept {
-  os::unmap(g_cache[i].addr, g_cache[i].bytes);
-  cache_remove(i);
+// ---- the table (shard lock held) ----
+Slot* find(Shard& sh, std::uintptr_t key) noexcept {
+  if (sh.cap == 0) return nullptr;
+  for (std::size_t i = hash_of(key, sh.cap), n = 0; n < sh.cap; i = (i + 1) & (sh.cap - 1), ++n) {
+    if (sh.slots[i].key == key) return &sh.slots[i];
+    if (sh.slots[i].key == kEmpty) return nullptr;
+  }
+  return nullptr;
+}
+
+bool grow(Shard& sh) noexcept {
+  std::size_t live = 0;
+  for (std::size_t i = 0; i < sh.cap; ++i) live += sh.slots[i].key > kTomb;
+  std::size_t cap = sh.cap == 0 ? 256 : sh.cap;
+  while (cap < 4 * (live + 1)) cap *= 2;
+  // The one system call under a shard lock: the table lives in its own mapping, and a
+  // shard's table grows rarely (doubling).
+  auto* slots = static_cast<Slot*>(os::map(cap * sizeof(Slot)));
+  if (slots == nullptr) return false;
+  for (std::size_t i = 0; i < sh.cap; ++i) {
+    if (sh.slots[i].key <= kTomb) continue;
+    std::size_t j = hash_of(sh.slots[i].key, cap);
+    while (slots[j].key != kEmpty) j = (j + 1) & (cap - 1);
+    slots[j] = sh.slots[i];
+  }
+  if (sh.slots != nullptr) os::unmap(sh.slots, sh.cap * sizeof(Slot));
+  sh.slots = slots;
+  sh.cap = cap;
+  sh.used = live;
+  return true;
+}
+
+bool insert(Shard& sh, const Slot& s) noexcept {
+  if ((sh.used + 1) * 2 > sh.cap && !grow(sh)) return false;
+  std::size_t i = hash_of(s.key, sh.cap);
+  while (sh.slots[i].key > kTomb) i = (i + 1) & (sh.cap - 1);
+  if (sh.slots[i].key == kEmpty) ++sh.used;
+  sh.slots[i] = s;
+  return true;
+}
+
+bool insert_slot(const Slot& s) noexcept {
+  Shard& sh = table_shard(s.key);
+  LockGuard guard(sh.lock);
+  return insert(sh, s);
+}
+
+// ---- the cache (shard lock held) ----
+void cache_remove(Shard& sh, unsigned i) noexcept {
+  sh.cached_bytes -= sh.cache[i].bytes;
+  g_cached_total.fetch_sub(sh.cache[i].bytes, std::memory_order_relaxed);
+  sh.cache[i] = sh.cache[--sh.ncached];
+}
+
+void cache_drop(Shard& sh, unsigned i, Unmaps* out) noexcept {
+  out->add(sh.cache[i].addr, sh.cache[i].bytes);
+  cache_remove(sh, i);
 }
 
 // Takes map_bytes at the alignment from the smallest cached range that holds them; null
 // if none does.
-void* cache_take(std::size_t map_bytes, std::size_t align) noexcept {
+void* cache_take(Shard& sh, std::size_t map_bytes, std::size_t align) noexcept {
   unsigned best = kCacheSlots;
-  for (unsigned i = 0; i < g_ncached; ++i) {
-    const Cached& c = g_cache[i];
+  for (unsigned i = 0; i < sh.ncached; ++i) {
+    const Cached& c = sh.cache[i];
     if (c.bytes < map_bytes || (to_addr(c.addr) & (align - 1)) != 0) continue;
-    if (best == kCacheSlots || c.bytes < g_cache[best].bytes) best = i;
+    if (best == kCacheSlots || c.bytes < sh.cache[best].bytes) best = i;
   }
   if (best == kCacheSlots) return nullptr;
-  Cached& c = g_cache[best];
+  Cached& c = sh.cache[best];
   void* p = c.addr;
   if (c.bytes == map_bytes) {
-    cache_remove(best);
+    cache_remove(sh, best);
   } else {  // the rest stays cached (chunk-aligned, since map_bytes is a chunk multiple)
     c.addr = static_cast<char*>(c.addr) + map_bytes;
     c.bytes -= map_bytes;
-    g_cached_bytes -= map_bytes;
+    sh.cached_bytes -= map_bytes;
+    g_cached_total.fetch_sub(map_bytes, std::memory_order_relaxed);
   }
   return p;
 }
 
-void cache_put(void* p, std::size_t bytes) noexcept {
-  if (bytes > kCacheMaxBytes) {
-    os::unmap(p, bytes);
-    return;
+unsigned oldest_of(const Shard& sh) noexcept {
+  unsigned oldest = 0;
+  for (unsigned i = 1; i < sh.ncached; ++i) {
+    if (sh.cache[i].freed_ms - sh.cache[oldest].freed_ms > 0x80000000u) oldest = i;  // wrap-safe "older"
   }
-  // Merge with cached neighbours: adjacent mappings are one range to the kernel too.
-  for (unsigned i = 0; i < g_ncached;) {
-    Cached& c = g_cache[i];
+  return oldest;
+}
+
+// Keeps [p, p + bytes) for reuse, merged with cached neighbours (adjacent mappings are one
+// range to the kernel too), making room by dropping the oldest; what cannot be kept goes
+// to `out`.
+void cache_put(Shard& sh, void* p, std::size_t bytes, Unmaps* out) noexcept {
+  for (unsigned i = 0; i < sh.ncached;) {
+    Cached& c = sh.cache[i];
     if (to_addr(c.addr) + c.bytes == to_addr(p)) {
       p = c.addr;
       bytes += c.bytes;
-      cache_remove(i);
+      cache_remove(sh, i);
     } else if (to_addr(p) + bytes == to_addr(c.addr)) {
       bytes += c.bytes;
-      cache_remove(i);
+      cache_remove(sh, i);
     } else {
       ++i;
     }
   }
-  while (g_ncached != 0 && (g_ncached == kCacheSlots || g_cached_bytes + bytes > kCacheMaxBytes)) {
-    unsigned oldest = 0;
-    for (unsigned i = 1; i < g_ncached; ++i) {
-      if (g_cache[i].freed_ms - g_cache[oldest].freed_ms > 0x80000000u) oldest = i;  // wrap-safe "older"
-    }
-    cache_drop(oldest);
-  }
-  if (bytes > kCacheMaxBytes) {
-    os::unmap(p, bytes);
+  if (bytes > kShardCacheMaxBytes) {
+    out->add(p, bytes);
     return;
   }
-  g_cache[g_ncached++] = Cached{p, bytes, coarse_now_ms()};
-  g_cached_bytes += bytes;
+  while (sh.ncached != 0 &&
+         (sh.ncached == kCacheSlots || sh.cached_bytes + bytes > kShardCacheMaxBytes ||
+          g_cached_total.load(std::memory_order_relaxed) + bytes > kCacheMaxBytes)) {
+    cache_drop(sh, oldest_of(sh), out);
+  }
+  if (g_cached_total.load(std::memory_order_relaxed) + bytes > kCacheMaxBytes) {
+    out->add(p, bytes);  // other shards hold the budget: theirs age out on their own
+    return;
+  }
+  sh.cache[sh.ncached++] = Cached{p, bytes, coarse_now_ms()};
+  sh.cached_bytes += bytes;
+  g_cached_total.fetch_add(bytes, std::memory_order_relaxed);
+}
+
+// Drops cached mappings older than the decay time (all: every one) into `out`.
+void cache_expire(Shard& sh, std::int64_t decay_ms, bool all, Unmaps* out) noexcept {
+  if (!all && decay_ms < 0) return;
+  const std::uint32_t now = coarse_now_ms();
+  for (unsigned i = 0; i < sh.ncached;) {
+    if (all || now - sh.cache[i].freed_ms >= static_cast<std::uint64_t>(decay_ms)) {
+      cache_drop(sh, i, out);
+    } else {
+      ++i;
+    }
+  }
+}
+
+bool size_ok(std::size_t size, std::size_t* usize, std::size_t* map_bytes) noexcept {
+  *usize = align_up(size, kPageSize);
+  *map_bytes = align_up(*usize, kChunkSize);
+  return *usize >= size && *map_bytes >= *usize && *map_bytes <= (std::size_t{1} << 46);
 }
 
 }  // namespace
 
-// Drops cached mappings older than the decay time (all: every one). Lock held.
-std::size_t cache_expire(std::int64_t decay_ms, bool all) noexcept {
-  if (!all && decay_ms < 0) return 0;
-  const std::uint32_t now = coarse_now_ms();
+std::size_t huge_cache_decay(std::int64_t decay_ms, bool all) noexcept {
   std::size_t released = 0;
-  for (unsigned i = 0; i < g_ncached;) {
-    if (all || now - g_cache[i].freed_ms >= static_cast<std::uint64_t>(decay_ms)) {
-      released += g_cache[i].bytes;
-      cache_drop(i);
-    } else {
-      ++i;
+  for (Shard& sh : g_shards) {
+    Unmaps out;
+    {
+      LockGuard guard(sh.lock);
+      cache_expire(sh, decay_ms, all, &out);
     }
+    released += out.run();
   }
   return released;
 }
 
-std::size_t huge_cache_decay(std::int64_t decay_ms, bool all) noexcept {
-  LockGuard guard(g_huge_lock);
-  return cache_expire(decay_ms, all);
-}
-
-std::size_t huge_cached_bytes() noexcept {
-  LockGuard guard(g_huge_lock);
-  return g_cached_bytes;
-}
+std::size_t huge_cached_bytes() noexcept { return g_cached_total.load(std::memory_order_relaxed); }
 
 void* huge_alloc(Arena* charge, std::size_t size, std::size_t align, bool* zeroed) noexcept {
-  const std::size_t usize = align_up(size, kPageSize);
-  const std::size_t map_bytes = align_up(usize, kChunkSize);
-  if (usize < size || map_bytes < usize || map_bytes > (std::size_t{1} << 46)) return nullptr;
+  std::size_t usize, map_bytes;
+  if (!size_ok(size, &usize, &map_bytes)) return nullptr;
   const std::size_t map_align = align > kChunkSize ? align : kChunkSize;
+  Shard& home = arena_shard(charge->index());
   void* p;
   {
-    LockGuard guard(g_huge_lock);
-    p = cache_take(map_bytes, map_align);
+    LockGuard guard(home.lock);
+    p = cache_take(home, map_bytes, map_align);
   }
   *zeroed = p == nullptr;
-  if (p == nullptr) p = os::map_aligned(map_bytes, map_align);
+  if (p == nullptr) p = map_align == kChunkSize ? chunk_map(map_bytes) : os::map_aligned(map_bytes, map_align);
   if (p == nullptr) return nullptr;
-  LockGuard guard(g_huge_lock);
-  if (!insert(Slot{to_addr(p), usize, map_bytes, charge->index()})) {
+  if (!insert_slot(Slot{to_addr(p), usize, map_bytes, charge->index()})) {
     os::unmap(p, map_bytes);
     return nullptr;
   }
   registry_set(p, map_bytes, ChunkKind::kHugeHead, ChunkKind::kHugeBody);
+  LockGuard guard(home.lock);
   HugeStats& s = charge->huge;
   ++s.nmalloc;
   ++s.nrequests;
@@ -207,112 +266,152 @@ void* huge_alloc(Arena* charge, std::size_t size, std::size_t align, bool* zeroe
 }
 
 bool huge_lookup(const void* p, HugeInfo* out) noexcept {
-  LockGuard guard(g_huge_lock);
-  const Slot* s = find(to_addr(p));
+  Shard& sh = table_shard(to_addr(p));
+  LockGuard guard(sh.lock);
+  const Slot* s = find(sh, to_addr(p));
   if (s == nullptr) return false;
   *out = HugeInfo{s->usize, s->map_bytes, s->arena};
   return true;
 }
 
 bool huge_free(void* p) noexcept {
-  std::size_t map_bytes;
-  const std::int64_t decay = default_decay_ms();  // before the huge lock (lock order)
+  Slot gone;
   {
-    LockGuard guard(g_huge_lock);
-    Slot* s = find(to_addr(p));
+    Shard& sh = table_shard(to_addr(p));
+    LockGuard guard(sh.lock);
+    Slot* s = find(sh, to_addr(p));
     if (s == nullptr) return false;
-    map_bytes = s->map_bytes;
-    HugeStats& st = stats_of(s->arena);
+    gone = *s;
+    s->key = kTomb;
+  }
+  registry_clear(p, gone.map_bytes);
+  const std::int64_t decay = default_decay_ms();
+  Unmaps out;
+  {
+    Shard& home = arena_shard(gone.arena);
+    LockGuard guard(home.lock);
+    HugeStats& st = arena_get(gone.arena)->huge;
     ++st.ndalloc;
     --st.cur;
-    st.allocated -= s->usize;
-    st.mapped -= s->map_bytes;
-    s->key = kTomb;
-    registry_clear(p, map_bytes);
+    st.allocated -= gone.usize;
+    st.mapped -= gone.map_bytes;
     // Keep it for reuse unless memory is to go back at once; drop what has aged.
     if (decay != 0) {
-      cache_put(p, map_bytes);
-      cache_expire(decay, false);
-      return true;
+      cache_put(home, p, gone.map_bytes, &out);
+      cache_expire(home, decay, false, &out);
+    } else {
+      out.add(p, gone.map_bytes);
     }
   }
-  os::unmap(p, map_bytes);
+  out.run();
   return true;
 }
 
 void* huge_resize(void* p, std::size_t size) noexcept {
-  const std::size_t usize = align_up(size, kPageSize);
-  const std::size_t map_bytes = align_up(usize, kChunkSize);
-  if (usize < size || map_bytes < usize || map_bytes > (std::size_t{1} << 46)) return nullptr;
-  LockGuard guard(g_huge_lock);
-  Slot* s = find(to_addr(p));
-  if (s == nullptr) return nullptr;
-  HugeStats& st = stats_of(s->arena);
+  std::size_t usize, map_bytes;
+  if (!size_ok(size, &usize, &map_bytes)) return nullptr;
+  Shard& sh = table_shard(to_addr(p));
+  Slot old;
+  {
+    LockGuard guard(sh.lock);
+    const Slot* s = find(sh, to_addr(p));
+    if (s == nullptr) return nullptr;
+    old = *s;
+  }
+  // The system calls, with no lock held (p is the caller's: no other thread may free it).
   void* result = p;
-  if (map_bytes <= s->map_bytes) {
+  if (map_bytes <= old.map_bytes) {
     // Fits the current mapping: release the tail that is no longer needed.
-    if (usize < s->usize) os::purge(static_cast<char*>(p) + usize, s->usize - usize);
-    if (map_bytes < s->map_bytes) {
-      os::remap_in_place(p, s->map_bytes, map_bytes);
-      registry_clear(static_cast<char*>(p) + map_bytes, s->map_bytes - map_bytes);
+    if (usize < old.usize) os::purge(static_cast<char*>(p) + usize, old.usize - usize);
+    if (map_bytes < old.map_bytes) {
+      registry_clear(static_cast<char*>(p) + map_bytes, old.map_bytes - map_bytes);
+      os::remap_in_place(p, old.map_bytes, map_bytes);
     }
-  } else if (os::remap_in_place(p, s->map_bytes, map_bytes)) {
+  } else if (os::remap_in_place(p, old.map_bytes, map_bytes)) {
     registry_set(p, map_bytes, ChunkKind::kHugeHead, ChunkKind::kHugeBody);
   } else {
-    // Move the pages into a fresh chunk-aligned reservation: no copy. Make room in the
-    // table first, so that recording the new address cannot fail after the move.
-    if ((g_used + 1) * 2 > g_cap) {
-      if (!grow()) return nullptr;
-      s = find(to_addr(p));
-    }
-    void* dest = os::map_aligned(map_bytes, kChunkSize);
+    // Move the pages into a fresh chunk-aligned reservation: no copy. Its table entry is
+    // made first, so that recording the new address cannot fail after the move.
+    void* dest = chunk_map(map_bytes);
     if (dest == nullptr) return nullptr;
-    if (!os::remap_to(p, s->map_bytes, dest, map_bytes)) {
+    if (!insert_slot(Slot{to_addr(dest), usize, map_bytes, old.arena})) {
       os::unmap(dest, map_bytes);
       return nullptr;
     }
-    registry_clear(p, s->map_bytes);
+    if (!os::remap_to(p, old.map_bytes, dest, map_bytes)) {
+      Shard& dsh = table_shard(to_addr(dest));
+      {
+        LockGuard guard(dsh.lock);
+        find(dsh, to_addr(dest))->key = kTomb;
+      }
+      os::unmap(dest, map_bytes);
+      return nullptr;
+    }
+    registry_clear(p, old.map_bytes);
     registry_set(dest, map_bytes, ChunkKind::kHugeHead, ChunkKind::kHugeBody);
-    const Slot moved{to_addr(dest), s->usize, s->map_bytes, s->arena};
-    s->key = kTomb;
-    insert(moved);
-    s = find(to_addr(dest));
     result = dest;
   }
+  {
+    LockGuard guard(sh.lock);
+    Slot* s = find(sh, to_addr(p));
+    if (s != nullptr && result != p) {
+      s->key = kTomb;
+    } else if (s != nullptr) {
+      s->usize = usize;
+      s->map_bytes = map_bytes;
+    }
+  }
+  Shard& home = arena_shard(old.arena);
+  LockGuard guard(home.lock);
+  HugeStats& st = arena_get(old.arena)->huge;
   st.allocated += usize;
-  st.allocated -= s->usize;
+  st.allocated -= old.usize;
   st.mapped += map_bytes;
-  st.mapped -= s->map_bytes;
+  st.mapped -= old.map_bytes;
   ++st.nrequests;
-  s->usize = usize;
-  s->map_bytes = map_bytes;
   return result;
 }
 
-void huge_prefork() noexcept { g_huge_lock.lock(); }
-void huge_postfork_parent() noexcept { g_huge_lock.unlock(); }
-void huge_postfork_child() noexcept { g_huge_lock.reset_after_fork(); }
+void huge_prefork() noexcept {
+  for (Shard& sh : g_shards) sh.lock.lock();
+}
+void huge_postfork_parent() noexcept {
+  for (Shard& sh : g_shards) sh.lock.unlock();
+}
+void huge_postfork_child() noexcept {
+  for (Shard& sh : g_shards) sh.lock.reset_after_fork();
+}
+
 LockCounters huge_lock_counters() noexcept {
-  LockGuard guard(g_huge_lock);
-  return g_huge_lock.read_locked();
+  LockCounters sum;
+  for (Shard& sh : g_shards) {
+    LockGuard guard(sh.lock);
+    sum += sh.lock.read_locked();
+  }
+  return sum;
+}
+
+HugeStats huge_stats_of(const Arena* a) noexcept {
+  Shard& home = arena_shard(a->index());
+  LockGuard guard(home.lock);
+  return a->huge;
 }
 
 std::size_t huge_list(HugeExtent* out, std::size_t cap) noexcept {
-  LockGuard guard(g_huge_lock);
   std::size_t n = 0;
-  for (std::size_t i = 0; i < g_cap; ++i) {
-    if (g_slots[i].key <= kTomb) continue;
-    if (n < cap) out[n] = HugeExtent{to_ptr(g_slots[i].key), g_slots[i].usize};
-    ++n;
-  }
-  for (unsigned i = 0; i < g_ncached; ++i) {
-    if (n < cap) out[n] = HugeExtent{g_cache[i].addr, g_cache[i].bytes};
-    ++n;
+  for (Shard& sh : g_shards) {
+    LockGuard guard(sh.lock);
+    for (std::size_t i = 0; i < sh.cap; ++i) {
+      if (sh.slots[i].key <= kTomb) continue;
+      if (n < cap) out[n] = HugeExtent{to_ptr(sh.slots[i].key), sh.slots[i].usize};
+      ++n;
+    }
+    for (unsigned i = 0; i < sh.ncached; ++i) {
+      if (n < cap) out[n] = HugeExtent{sh.cache[i].addr, sh.cache[i].bytes};
+      ++n;
+    }
   }
   return n;
 }
-
-void huge_stats_lock() noexcept { g_huge_lock.lock(); }
-void huge_stats_unlock() noexcept { g_huge_lock.unlock(); }
 
 }  // namespace bento

@@ -1,13 +1,14 @@
 // arena/huge.h: objects too big for a chunk's runs. Each is its own chunk-aligned
 // mapping (chunk-rounded, so no other mapping of ours shares its chunks), registered in
-// the chunk registry and recorded in a hash table keyed by address, which g_huge_lock
-// guards together with every arena's HugeStats. Usable size is the page-rounded request;
-// realloc moves pages with mremap instead of copying.
+// the chunk registry and recorded in a hash table keyed by address. Usable size is the
+// page-rounded request; realloc moves pages with mremap instead of copying.
 //
-// Freed mappings are kept in a cache (32 ranges, 128 MiB) for the decay time: a later
-// huge request takes part of one (the rest stays cached) and faults no pages in; freed
-// neighbours merge. They are unmapped when their decay time is up, when the cache is
-// full (oldest first), and on purge.
+// Freed mappings are kept in a cache for the decay time: a later huge request takes part
+// of one (the rest stays cached) and faults no pages in; freed neighbours merge. They are
+// unmapped when their decay time is up, when the cache is full (oldest first), and on
+// purge. Table and caches are split in 32 shards, each with its own lock (the table by
+// address, the caches and every arena's HugeStats by arena), and no system call is made
+// with one held: threads making huge objects in parallel seldom wait for each other.
 #pragma once
 #include <cstddef>
 
@@ -39,9 +40,9 @@ std::size_t huge_cached_bytes() noexcept;
 void huge_prefork() noexcept;
 void huge_postfork_parent() noexcept;
 void huge_postfork_child() noexcept;
-// Stats readers take the huge lock around the read of HugeStats.
-void huge_stats_lock() noexcept;
-void huge_stats_unlock() noexcept;
+// A copy of the arena's HugeStats, read under the lock that guards them.
+HugeStats huge_stats_of(const Arena* a) noexcept;
+// The shard locks' counters, summed (maxima: the largest).
 LockCounters huge_lock_counters() noexcept;
 // Copies up to `cap` live huge objects (address, usable size) into out; returns how many
 // there are in all.

@@ -2,6 +2,7 @@
 // lock is held for every call.
 #include "chunk/page_runs.h"
 
+#include "chunk/chunk_map.h"
 #include "chunk/chunk_registry.h"
 #include "platform/assert.h"
 #include "platform/os.h"
@@ -29,7 +30,7 @@ void PageRuns::init(void* owner, unsigned arena_index) noexcept {
 }
 
 bool PageRuns::map_chunk() noexcept {
-  void* p = os::map_aligned(kChunkSize, kChunkSize);
+  void* p = chunk_map(kChunkSize);
   if (p == nullptr) return false;
   auto* c = static_cast<ChunkHeader*>(p);
   c->owner = owner_;

@@ -1,6 +1,6 @@
 // frontend/malloc.cc: the slow paths of malloc and free, calloc, usable size and the
 // sized frees. No lock is held on entry; arena locks are taken through lock_favourite
-// (allocation) or on the owner (free), the huge lock inside huge.cc.
+// (allocation) or on the owner (free), the huge shard locks inside huge.cc.
 #include "frontend/malloc.h"
 
 #include <cstring>

@@ -170,9 +170,7 @@ bool CtlGuard::refresh() noexcept {
       if (!grow_scratch(n + 16)) return false;
     }
     as.resident = resident_of_chunks(n);
-    huge_stats_lock();
-    as.huge = a->huge;
-    huge_stats_unlock();
+    as.huge = huge_stats_of(a);
     resident += as.resident;
     all.merge(as);
   }
