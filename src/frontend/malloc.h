@@ -69,11 +69,14 @@ BENTO_ALWAYS_INLINE bool is_home(const TCache* tc, const void* p) noexcept {
 }
 
 // Release build: registry byte, page-map load, home arena, bin address, alignment, push.
+// The object's line is prefetched: the next malloc of its class hands it out (the bin is
+// a stack) and the program writes it at once (larson, one thread: +25%).
 BENTO_ALWAYS_INLINE void free_fast(void* p) noexcept {
   const unsigned off = fast_bin_of(p);
   TCache* const tc = tls_tcache;
   if (BENTO_LIKELY(off < kFastBinLimit && is_home(tc, p))) {
     CacheBin& b = bin_at(tc, off);
+    __builtin_prefetch(p, 1, 3);
     if (BENTO_LIKELY((to_addr(p) & b.align_mask) == 0 && b.push(p))) return;
   }
   BENTO_SLOW_PATH_BARRIER();
