@@ -125,9 +125,16 @@ void free_checked(void* p, const char* call) noexcept {
       // Another arena's object is kept for reuse only behind objects of the thread's own:
       // into an empty bin it would be the next one handed out, which is how a thread ends
       // up writing an object on another thread's cache lines (cache-scratch).
-      if (!is_home(tc, p) && b.ncached() == 0) {
+      const bool home = is_home(tc, p);
+      if (!home && b.ncached() == 0) {
         tcache_free_remote(tc, p, cls);
-      } else if (!b.push(p)) {
+        return;
+      }
+      // As on the fast path, the line is fetched for the next malloc of the class, but
+      // only where this thread allocates from it: a thread that only frees (a consumer)
+      // would pull every object's line over for nothing (producer/consumer: 0.7x).
+      if (home || b.nrequests != 0) __builtin_prefetch(p, 1, 3);
+      if (!b.push(p)) {
         tcache_flush_and_push(tc, cls, p, ts->choice);
       }
       return;

@@ -70,7 +70,7 @@ BENTO_ALWAYS_INLINE bool is_home(const TCache* tc, const void* p) noexcept {
 
 // Release build: registry byte, page-map load, home arena, bin address, alignment, push.
 // The object's line is prefetched: the next malloc of its class hands it out (the bin is
-// a stack) and the program writes it at once (larson, one thread: +25%).
+// a stack) and the program writes it at once.
 BENTO_ALWAYS_INLINE void free_fast(void* p) noexcept {
   const unsigned off = fast_bin_of(p);
   TCache* const tc = tls_tcache;

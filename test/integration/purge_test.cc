@@ -43,12 +43,20 @@ std::size_t settle() {
   }
   return resident_mib();
 }
+
+// settle(), repeated until resident memory is at most `limit` MiB or 5 s have passed
+// (on a loaded machine the purging thread may not run within the first decay period).
+std::size_t settle_to(std::size_t limit) {
+  std::size_t now = settle();
+  for (int i = 0; i < 8 && now > limit; ++i) now = settle();
+  return now;
+}
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(a_freed_burst_of_large_objects_returns_to_the_os) {
   const std::size_t before = resident_mib();
   const std::size_t peak = burst_and_free(256, 64 * 1024);
-  const std::size_t after = settle();
+  const std::size_t after = settle_to(before + (peak - before) / 10);
   BOOST_TEST_MESSAGE("large: before " << before << " peak " << peak << " after " << after << " MiB");
   BOOST_TEST(peak >= before + 200);
   BOOST_TEST(after <= before + (peak - before) / 10);
@@ -57,7 +65,7 @@ BOOST_AUTO_TEST_CASE(a_freed_burst_of_large_objects_returns_to_the_os) {
 BOOST_AUTO_TEST_CASE(a_freed_burst_of_small_objects_returns_to_the_os) {
   const std::size_t before = resident_mib();
   const std::size_t peak = burst_and_free(256, 96);
-  const std::size_t after = settle();
+  const std::size_t after = settle_to(before + (peak - before) / 10);
   BOOST_TEST_MESSAGE("small: before " << before << " peak " << peak << " after " << after << " MiB");
   BOOST_TEST(peak >= before + 200);
   BOOST_TEST(after <= before + (peak - before) / 10);
