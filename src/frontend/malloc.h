@@ -83,13 +83,15 @@ BENTO_ALWAYS_INLINE void free_fast(void* p) noexcept {
   BENTO_MUSTTAIL return free_slow(p);
 }
 
-// free_sized / sized delete: as free, and the size must be of the object's class.
+// free_sized / sized delete: as free (prefetch included), and the size must be of the
+// object's class.
 BENTO_ALWAYS_INLINE void free_sized_fast(void* p, std::size_t size) noexcept {
   const unsigned off = fast_bin_of(p);
   TCache* const tc = tls_tcache;
   if (BENTO_LIKELY(off < kFastBinLimit && size <= kLookupMaxBytes && kSizeToBin[(size + 15) >> 4] == off &&
                    is_home(tc, p))) {
     CacheBin& b = bin_at(tc, off);
+    __builtin_prefetch(p, 1, 3);
     if (BENTO_LIKELY((to_addr(p) & b.align_mask) == 0 && b.push(p))) return;
   }
   BENTO_SLOW_PATH_BARRIER();
