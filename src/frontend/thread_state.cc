@@ -34,8 +34,11 @@ ThreadState* state_alloc() noexcept {
   {
     LockGuard guard(g_threads_lock);
     if (ThreadState* ts = g_pool.pop_front()) {
-      // Reset the state and the cache's bin table; its slots need no reset (tcache_init).
-      std::memset(static_cast<void*>(ts), 0, align_up(sizeof(ThreadState), 64) + sizeof(TCache));
+      // Reset the state and, when the block has one, the cache's bin table; its slots
+      // need no reset (tcache_init). Without caches the block ends with the state: the
+      // next metadata (an arena, say) follows at once.
+      const std::size_t cache_head = cache_wanted() ? sizeof(TCache) : 0;
+      std::memset(static_cast<void*>(ts), 0, align_up(sizeof(ThreadState), 64) + cache_head);
       return ts;
     }
   }
