@@ -14,6 +14,7 @@
 #include "arena/arena_set.h"
 #include "chunk/chunk_map.h"
 #include "chunk/chunk_registry.h"
+#include "platform/assert.h"
 #include "platform/os.h"
 
 namespace bento {
@@ -53,11 +54,15 @@ struct alignas(64) Shard {
 constinit Shard g_shards[kShards];
 constinit std::atomic<std::size_t> g_cached_total{0};
 
-// Mappings taken out of a cache under its lock, unmapped once it is released.
+// Mappings taken out of a cache under its lock, unmapped once it is released. One lock
+// hold drops each cached range at most once, plus the range being freed.
 struct Unmaps {
-  Cached r[kCacheSlots + 2];
+  Cached r[kCacheSlots + 1];
   unsigned n = 0;
-  void add(void* addr, std::size_t bytes) noexcept { r[n++] = Cached{addr, bytes, 0}; }
+  void add(void* addr, std::size_t bytes) noexcept {
+    BENTO_ASSERT(n < kCacheSlots + 1);
+    r[n++] = Cached{addr, bytes, 0};
+  }
   std::size_t run() noexcept {
     std::size_t bytes = 0;
     for (unsigned i = 0; i < n; ++i) {
