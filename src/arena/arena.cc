@@ -2,16 +2,12 @@
 // by the caller of every *_locked function.
 #include "arena/arena.h"
 
+#include "chunk/chunk_pool.h"
 #include "chunk/chunk_registry.h"
 #include "platform/assert.h"
 #include "platform/os.h"
 
 namespace bento {
-
-std::uint32_t coarse_now_ms() noexcept {
-  static const std::uint64_t start = os::coarse_ns();
-  return static_cast<std::uint32_t>((os::coarse_ns() - start) / 1000000u);
-}
 
 void Arena::init(unsigned index, std::int64_t decay, bool retain) noexcept {
   index_ = index;
@@ -48,7 +44,7 @@ void* Arena::alloc_large_locked(unsigned cls, std::size_t align, bool* zeroed) n
   const std::size_t npages = kClasses[cls].run_pages;
   RunMeta* run = align <= kPageSize
                      ? pages_.alloc_run(npages, zeroed)
-                     : pages_.alloc_run_aligned(npages, align / kPageSize, zeroed, coarse_now_ms());
+                     : pages_.alloc_run_aligned(npages, align / kPageSize, zeroed, os::coarse_ms());
   if (run == nullptr) return nullptr;
   pages_.mark_large(run, npages, cls);
   LargeStats& s = large_[cls - kNumSmallClasses];
@@ -70,7 +66,7 @@ FreeError Arena::free_locked(void* p) noexcept {
       if (r == RegionFree::kNotRegionStart) return FreeError::kInterior;
       if (r == RegionFree::kAlreadyFree) return FreeError::kDoubleFree;
       if (emptied != nullptr) {
-        pages_.free_run(emptied, kClasses[emptied->cls].run_pages, coarse_now_ms());
+        pages_.free_run(emptied, kClasses[emptied->cls].run_pages, os::coarse_ms());
         decay_tick_locked();
       }
       return FreeError::kOk;
@@ -81,7 +77,7 @@ FreeError Arena::free_locked(void* p) noexcept {
       LargeStats& s = large_[cls - kNumSmallClasses];
       ++s.ndalloc;
       --s.curruns;
-      pages_.free_run(run_meta_at(c, page), pi.run_pages, coarse_now_ms());
+      pages_.free_run(run_meta_at(c, page), pi.run_pages, os::coarse_ms());
       decay_tick_locked();
       return FreeError::kOk;
     }
@@ -104,7 +100,7 @@ bool Arena::resize_large_locked(void* p, unsigned new_cls) noexcept {
   if (new_pages > old_pages) {
     if (!pages_.grow_run(run, old_pages, new_pages)) return false;
   } else if (new_pages < old_pages) {
-    pages_.shrink_run(run, old_pages, new_pages, coarse_now_ms());
+    pages_.shrink_run(run, old_pages, new_pages, os::coarse_ms());
   }
   pages_.mark_large(run, new_pages, new_cls);
   LargeStats& os_ = large_[old_cls - kNumSmallClasses];
@@ -126,20 +122,31 @@ void Arena::merge_requests_locked(unsigned cls, std::uint64_t n) noexcept {
 }
 
 std::size_t Arena::purge_locked(bool all) noexcept {
-  const std::uint32_t now = coarse_now_ms();
+  const std::uint32_t now = os::coarse_ms();
   if (all) {
     for (auto& b : bins_) b.release_empty_current(pages_, now);
   }
-  const PurgePolicy policy{decay_ms.load(std::memory_order_relaxed), retain_};
-  return pages_.purge(now, policy, all);
+  const std::int64_t decay = decay_ms.load(std::memory_order_relaxed);
+  if (nthreads.load(std::memory_order_relaxed) == 0) pages_.release_empty_chunks(now);
+  const PurgePolicy policy{decay, retain_};
+  return pages_.purge(now, policy, all) + chunk_pool_purge(now, all ? 0 : decay, retain_, all);
 }
 
 void Arena::decay_tick_locked() noexcept {
-  const std::int64_t decay = decay_ms.load(std::memory_order_relaxed);
+  std::int64_t decay = decay_ms.load(std::memory_order_relaxed);
+  const std::uint32_t now = os::coarse_ms();
+  if (chunk_pool_due(now, decay)) chunk_pool_purge(now, decay, retain_, false);
   if (decay < 0) return;
+  // No thread allocates here any more (they exited or moved on): nothing will reuse its
+  // free pages but a thread that happens to choose it later, so they go back at once,
+  // wholly free chunks to the pool for the other arenas.
+  const bool idle = nthreads.load(std::memory_order_relaxed) == 0;
+  if (idle) {
+    pages_.release_empty_chunks(now);
+    decay = 0;
+  }
   std::uint32_t due;
   if (!pages_.next_purge_due(decay, &due)) return;
-  const std::uint32_t now = coarse_now_ms();
   if (decay == 0 || static_cast<std::int32_t>(now - due) >= 0) {
     pages_.purge(now, PurgePolicy{decay, retain_}, decay == 0);
   }

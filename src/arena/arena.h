@@ -68,9 +68,6 @@ enum class FreeError : std::uint8_t {
   kWrongAlignment,  // aligned delete / free_aligned_sized of a pointer not so aligned
 };
 
-// Coarse milliseconds since bento started (wraps after 49 days; ages are wrap-safe).
-std::uint32_t coarse_now_ms() noexcept;
-
 class Arena {
  public:
   void init(unsigned index, std::int64_t decay_ms, bool retain) noexcept;

@@ -201,7 +201,7 @@ void cache_put(Shard& sh, void* p, std::size_t bytes, Unmaps* out) noexcept {
     out->add(p, bytes);  // other shards hold the budget: theirs age out on their own
     return;
   }
-  sh.cache[sh.ncached++] = Cached{p, bytes, coarse_now_ms()};
+  sh.cache[sh.ncached++] = Cached{p, bytes, os::coarse_ms()};
   sh.cached_bytes += bytes;
   g_cached_total.fetch_add(bytes, std::memory_order_relaxed);
 }
@@ -209,7 +209,7 @@ void cache_put(Shard& sh, void* p, std::size_t bytes, Unmaps* out) noexcept {
 // Drops cached mappings older than the decay time (all: every one) into `out`.
 void cache_expire(Shard& sh, std::int64_t decay_ms, bool all, Unmaps* out) noexcept {
   if (!all && decay_ms < 0) return;
-  const std::uint32_t now = coarse_now_ms();
+  const std::uint32_t now = os::coarse_ms();
   for (unsigned i = 0; i < sh.ncached;) {
     if (all || now - sh.cache[i].freed_ms >= static_cast<std::uint64_t>(decay_ms)) {
       cache_drop(sh, i, out);

@@ -71,9 +71,11 @@ struct ChunkHeader {
   void* owner;            // the arena (opaque at this layer)
   unsigned arena_index;
   std::uint32_t serial;   // order of creation within the arena
-  ListNode link;          // the arena's list of chunks
+  ListNode link;          // the arena's list of chunks, or the chunk pool's
   std::uint16_t nfree_pages;
   bool retained;          // wholly free and purged, kept mapped (retain)
+  std::uint16_t pooled_dirty;  // in the chunk pool: its dirty pages
+  std::uint32_t pooled_since;  // in the chunk pool: coarse ms when it was put there
   alignas(kChunkHeaderFixed) PageInfo pages[kChunkPages];
   RunMeta runs[kChunkPages];
 };

@@ -3,6 +3,7 @@
 #include "chunk/page_runs.h"
 
 #include "chunk/chunk_map.h"
+#include "chunk/chunk_pool.h"
 #include "chunk/chunk_registry.h"
 #include "platform/assert.h"
 #include "platform/os.h"
@@ -29,13 +30,27 @@ void PageRuns::init(void* owner, unsigned arena_index) noexcept {
   stats_ = PageRunStats{};
 }
 
-bool PageRuns::map_chunk() noexcept {
-  void* p = chunk_map(kChunkSize);
-  if (p == nullptr) return false;
-  auto* c = static_cast<ChunkHeader*>(p);
+void PageRuns::adopt_chunk(ChunkHeader* c) noexcept {
   c->owner = owner_;
   c->arena_index = arena_index_;
   c->serial = serial_++;
+  chunks_.push_back(c);
+  ++stats_.chunks;
+}
+
+bool PageRuns::map_chunk() noexcept {
+  std::size_t ndirty = 0;
+  if (ChunkHeader* c = chunk_pool_take(&ndirty)) {  // reuse before mapping
+    adopt_chunk(c);
+    ++stats_.chunks_adopted;
+    if (c->retained) ++stats_.retained_chunks;
+    // Its dirty pages join the dirty list as the newest: reused, they are what is wanted.
+    insert_free(c, kFirstRunPage, kMaxRunPages, ndirty, os::coarse_ms(), ndirty != 0 ? dirty_.back() : nullptr);
+    return true;
+  }
+  void* p = chunk_map(kChunkSize);
+  if (p == nullptr) return false;
+  auto* c = static_cast<ChunkHeader*>(p);
   c->nfree_pages = static_cast<std::uint16_t>(kMaxRunPages);
   c->retained = false;
   for (std::size_t i = 0; i < kChunkPages; ++i) {
@@ -44,24 +59,27 @@ bool PageRuns::map_chunk() noexcept {
     pi.state = i < kFirstRunPage ? PageState::kHeader : PageState::kFree;
     pi.dirty = 0;
   }
-  chunks_.push_back(c);
-  ++stats_.chunks;
+  adopt_chunk(c);
   ++stats_.chunks_mapped;
   insert_free(c, kFirstRunPage, kMaxRunPages, 0, 0, nullptr);
   registry_set(c, kChunkSize, ChunkKind::kArena, ChunkKind::kArena);
   return true;
 }
 
-void PageRuns::unmap_chunk(ChunkHeader* c) noexcept {
-  RunMeta* m = run_meta_at(c, kFirstRunPage);
+void PageRuns::pool_chunk(RunMeta* m, std::uint32_t now_ms) noexcept {
+  ChunkHeader* c = chunk_of(m);
   BENTO_ASSERT(m->npages == kMaxRunPages);
+  const std::size_t ndirty = m->ndirty;
   remove_free(m);
   if (c->retained) --stats_.retained_chunks;
   chunks_.remove(c);
   --stats_.chunks;
-  ++stats_.chunks_unmapped;
-  registry_clear(c, kChunkSize);
-  os::unmap(c, kChunkSize);
+  ++stats_.chunks_pooled;
+  chunk_pool_put(c, ndirty, now_ms);
+}
+
+void PageRuns::release_empty_chunks(std::uint32_t now_ms) noexcept {
+  while (RunMeta* m = buckets_[kMaxRunPages].front()) pool_chunk(m, now_ms);
 }
 
 void PageRuns::insert_free(ChunkHeader* c, std::size_t start, std::size_t npages,
@@ -207,6 +225,7 @@ void PageRuns::free_run(RunMeta* run, std::size_t npages, std::uint32_t now_ms) 
     npages += absorb(run_meta_at(c, end));
   }
   insert_free(c, start, npages, ndirty, since, ndirty != 0 ? dirty_after : nullptr);
+  if (npages == kMaxRunPages && nempty_chunks_ > 1) pool_chunk(run_meta_at(c, start), now_ms);
 }
 
 bool PageRuns::grow_run(RunMeta* run, std::size_t old_pages, std::size_t new_pages) noexcept {
@@ -261,11 +280,6 @@ void PageRuns::purge_run(RunMeta* m, const PurgePolicy& policy) noexcept {
   const std::size_t start = page_index_of(c, m);
   const std::size_t npages = m->npages;
   const std::size_t ndirty = m->ndirty;
-  if (npages == kMaxRunPages && !policy.retain && nempty_chunks_ > 1) {
-    unmap_chunk(c);  // a further wholly free chunk: give it all back
-    stats_.purged += ndirty;
-    return;
-  }
   os::purge(page_addr(c, start), npages * kPageSize);
   ++stats_.nmadvise;
   stats_.purged += ndirty;

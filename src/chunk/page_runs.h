@@ -7,8 +7,10 @@
 // the coarse time they first held dirty pages; `dirty_` lists them oldest first, so a
 // purge walks from the front and stops at the first run that is young enough.
 //
-// Wholly free chunks: one is kept as a spare; further ones are unmapped when their decay
-// time is up (or, with retain, purged and kept mapped).
+// Wholly free chunks: one is kept as a spare; further ones go to the shared chunk pool
+// at once (chunk/chunk_pool.h), which other arenas take from before they map, and which
+// unmaps them when their decay time is up (or, with retain, purges and keeps them). A new
+// chunk comes from the pool first, the OS second.
 //
 // Not thread-safe: the owning arena's lock guards every member.
 #pragma once
@@ -26,8 +28,9 @@ struct PageRunStats {
   std::size_t active_pages = 0;    // pages in handed-out runs
   std::size_t dirty_pages = 0;     // dirty pages in free runs
   std::size_t retained_chunks = 0; // wholly free, purged chunks kept mapped (retain)
-  std::uint64_t chunks_mapped = 0;    // ever
-  std::uint64_t chunks_unmapped = 0;  // ever
+  std::uint64_t chunks_mapped = 0;    // chunks mapped fresh, ever
+  std::uint64_t chunks_adopted = 0;   // chunks taken from the chunk pool, ever
+  std::uint64_t chunks_pooled = 0;    // wholly free chunks given to the chunk pool, ever
   std::uint64_t npurge = 0;    // purge sweeps that released something
   std::uint64_t nmadvise = 0;  // madvise calls
   std::uint64_t purged = 0;    // pages purged
@@ -63,6 +66,9 @@ class PageRuns {
   // Purges runs whose dirty pages have been free for the decay time (all: every dirty
   // page now). Returns the pages released.
   std::size_t purge(std::uint32_t now_ms, const PurgePolicy& policy, bool all) noexcept;
+  // Gives every wholly free chunk, the spare too, to the chunk pool (an arena that no
+  // thread allocates from any more keeps none).
+  void release_empty_chunks(std::uint32_t now_ms) noexcept;
   // Coarse ms at which the oldest dirty run falls due, or false when nothing is dirty.
   bool next_purge_due(std::int64_t decay_ms, std::uint32_t* due_ms) const noexcept;
 
@@ -82,7 +88,9 @@ class PageRuns {
   using ChunkList = IntrusiveList<ChunkHeader, &ChunkHeader::link>;
 
   bool map_chunk() noexcept;
-  void unmap_chunk(ChunkHeader* c) noexcept;
+  void adopt_chunk(ChunkHeader* c) noexcept;
+  // Hands the wholly free chunk whose one free run is m to the chunk pool.
+  void pool_chunk(RunMeta* m, std::uint32_t now_ms) noexcept;
   // Files a free run; `dirty_after` is where it goes in the dirty list (null: front).
   void insert_free(ChunkHeader* c, std::size_t start, std::size_t npages, std::size_t ndirty,
                    std::uint32_t dirty_since, RunMeta* dirty_after) noexcept;

@@ -6,6 +6,7 @@
 
 #include "arena/arena_set.h"
 #include "arena/huge.h"
+#include "chunk/chunk_pool.h"
 #include "chunk/base_alloc.h"
 #include "chunk/chunk_registry.h"
 #include "config/options.h"
@@ -34,6 +35,7 @@ void prefork() noexcept {
   if (!global_ready()) return;
   for (unsigned i = g_nhooks.load(std::memory_order_acquire); i-- > 0;) g_hooks[i].prepare();
   arenas_prefork();
+  chunk_pool_prefork();
   huge_prefork();
   threads_prefork();
   base_prefork();
@@ -43,6 +45,7 @@ void postfork_parent() noexcept {
   base_postfork_parent();
   threads_postfork_parent();
   huge_postfork_parent();
+  chunk_pool_postfork_parent();
   arenas_postfork_parent();
   for (unsigned i = 0; i < g_nhooks.load(std::memory_order_acquire); ++i) g_hooks[i].parent();
 }
@@ -51,6 +54,7 @@ void postfork_child() noexcept {
   base_postfork_child();
   threads_postfork_child();
   huge_postfork_child();
+  chunk_pool_postfork_child();
   arenas_postfork_child(tls_state != nullptr ? &tls_state->choice : nullptr);
   for (unsigned i = 0; i < g_nhooks.load(std::memory_order_acquire); ++i) g_hooks[i].child();
 }

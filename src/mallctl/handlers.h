@@ -90,6 +90,10 @@ template <auto Field>  // a member of Snapshot
 int ctl_stats_global(const CtlArgs& a) noexcept {
   return with_snapshot([&](Snapshot& s) { return ctl_read_only(a, s.*Field); });
 }
+template <auto Field>  // stats.chunk_pool.<field>
+int ctl_stats_pool(const CtlArgs& a) noexcept {
+  return with_snapshot([&](Snapshot& s) { return ctl_read_only(a, s.pool.*Field); });
+}
 template <auto Fn>  // stats.arenas.<i>.<...>: Fn(const ArenaSnapshot&), mib[2] = arena
 int ctl_stats_arena(const CtlArgs& a) noexcept {
   return with_snapshot([&](Snapshot& s) {

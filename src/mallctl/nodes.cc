@@ -201,6 +201,9 @@ constexpr CtlNode kMutexArenas[] = {BENTO_MUTEX_STATS(X)};
 #define LOCK_INDEX kLockHuge
 constexpr CtlNode kMutexHuge[] = {BENTO_MUTEX_STATS(X)};
 #undef LOCK_INDEX
+#define LOCK_INDEX kLockChunkPool
+constexpr CtlNode kMutexChunkPool[] = {BENTO_MUTEX_STATS(X)};
+#undef LOCK_INDEX
 #define LOCK_INDEX kLockThreads
 constexpr CtlNode kMutexThreads[] = {BENTO_MUTEX_STATS(X)};
 #undef LOCK_INDEX
@@ -209,13 +212,22 @@ constexpr CtlNode kMutexBase[] = {BENTO_MUTEX_STATS(X)};
 #undef LOCK_INDEX
 #undef X
 constexpr CtlNode kStatsMutexes[] = {
-    ctl_named("arenas", kMutexArenas), ctl_named("base", kMutexBase), ctl_named("ctl", kMutexCtl),
+    ctl_named("arenas", kMutexArenas), ctl_named("base", kMutexBase), ctl_named("chunk_pool", kMutexChunkPool),
+    ctl_named("ctl", kMutexCtl),
     ctl_named("huge", kMutexHuge),     ctl_named("threads", kMutexThreads),
+};
+constexpr CtlNode kStatsChunkPool[] = {
+    leaf("chunks", CtlType::kSize, R, ctl_stats_pool<&ChunkPoolStats::chunks>, "wholly free chunks in the shared pool, between arenas"),
+    leaf("dirty", CtlType::kSize, R, ctl_stats_pool<&ChunkPoolStats::dirty_pages>, "dirty pages of the pooled chunks (counted in stats.arenas.4096.pdirty too)"),
+    leaf("nput", CtlType::kUint64, R, ctl_stats_pool<&ChunkPoolStats::nput>, "chunks arenas gave to the pool when they became wholly free"),
+    leaf("nreleased", CtlType::kUint64, R, ctl_stats_pool<&ChunkPoolStats::nreleased>, "pooled chunks unmapped (or purged, with retain) after the decay time"),
+    leaf("ntaken", CtlType::kUint64, R, ctl_stats_pool<&ChunkPoolStats::ntaken>, "pooled chunks taken by an arena instead of mapping a new one"),
 };
 constexpr CtlNode kStats[] = {
     leaf("active", CtlType::kSize, R, ctl_stats_global<&Snapshot::active>, "bytes of pages backing allocations (runs and huge objects)"),
     leaf("allocated", CtlType::kSize, R, ctl_stats_global<&Snapshot::allocated>, "bytes allocated by the program (objects in thread caches included)"),
     ctl_indexed("arenas", &kStatsArenaIndexed, ctl_stats_arena_index_ok),
+    ctl_named("chunk_pool", kStatsChunkPool),
     leaf("mapped", CtlType::kSize, R, ctl_stats_global<&Snapshot::mapped>, "bytes bento has mapped: chunks, huge objects, metadata"),
     leaf("metadata", CtlType::kSize, R, ctl_stats_global<&Snapshot::metadata>, "bytes of metadata: thread states, arenas, chunk headers, registry pages"),
     ctl_named("mutexes", kStatsMutexes),

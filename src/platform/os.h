@@ -38,6 +38,8 @@ std::size_t resident_bytes() noexcept;  // from /proc/self/statm; 0 if unreadabl
 // Time.
 std::uint64_t monotonic_ns() noexcept;  // CLOCK_MONOTONIC: fine-grained, for lock waits
 std::uint64_t coarse_ns() noexcept;     // CLOCK_MONOTONIC_COARSE: cheap, for decay
+// Coarse milliseconds, wrapping every 49 days: only differences (ages) mean anything.
+inline std::uint32_t coarse_ms() noexcept { return static_cast<std::uint32_t>(coarse_ns() / 1000000u); }
 void sleep_ns(std::uint64_t ns) noexcept;
 
 // Output and failure.

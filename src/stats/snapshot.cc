@@ -6,6 +6,7 @@
 
 #include "arena/huge.h"
 #include "chunk/base_alloc.h"
+#include "chunk/chunk_pool.h"
 #include "chunk/chunk_registry.h"
 #include "frontend/init.h"
 #include "frontend/thread_state.h"
@@ -64,6 +65,15 @@ std::size_t resident_of_chunks(std::size_t n) noexcept {
   std::size_t pages = 0;
   for (std::size_t i = 0; i < n; ++i) pages += os::resident_pages(g_scratch[i], kChunkSize);
   return pages * kPageSize;
+}
+
+// Resident bytes of the chunks in the shared pool (listed into the scratch).
+std::size_t resident_of_pool() noexcept {
+  std::size_t n;
+  while ((n = chunk_pool_list(g_scratch, g_scratch_cap)) > g_scratch_cap) {
+    if (!grow_scratch(n + 16)) return 0;
+  }
+  return resident_of_chunks(n);
 }
 
 std::size_t resident_of_huge() noexcept {
@@ -174,21 +184,28 @@ bool CtlGuard::refresh() noexcept {
     resident += as.resident;
     all.merge(as);
   }
+  // Wholly free chunks between arenas: their dirty pages count with the arenas' own.
+  const ChunkPoolStats pool = chunk_pool_stats();
+  all.pdirty += pool.dirty_pages;
+  s.pool = pool;
+  resident += resident_of_pool();
   const BaseStats base = base_stats();
   const std::size_t registry = os::resident_pages(g_chunk_kinds, kRegistryEntries) * kPageSize;
   resident += resident_of_huge() + base_resident_bytes() + registry;
 
   s.allocated = all.allocated();
   s.active = all.pactive * kPageSize + all.huge.allocated;
-  s.metadata = base.mapped + all.chunks * kHeaderPages * kPageSize + registry;
+  s.metadata = base.mapped + (all.chunks + pool.chunks) * kHeaderPages * kPageSize + registry;
   const std::size_t huge_cached = huge_cached_bytes();
-  s.mapped = all.mapped + all.huge.mapped + huge_cached + base.mapped + registry;
+  const std::size_t pool_mapped = pool.chunks * kChunkSize;
+  s.mapped = all.mapped + pool_mapped + all.huge.mapped + huge_cached + base.mapped + registry;
   s.retained = all.retained;
   s.resident = resident;
   s.live_threads = live_threads();
   s.global_locks[kLockCtl] = g_ctl_lock.read_locked();
   s.global_locks[kLockArenas] = arenas_lock_counters();
   s.global_locks[kLockHuge] = huge_lock_counters();
+  s.global_locks[kLockChunkPool] = chunk_pool_lock_counters();
   s.global_locks[kLockThreads] = threads_lock_counters();
   s.global_locks[kLockBase] = base_lock_counters();
   ++s.epoch;

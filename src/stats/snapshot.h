@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "arena/arena_set.h"
+#include "chunk/chunk_pool.h"
 #include "platform/mutex.h"
 
 namespace bento {
@@ -45,8 +46,8 @@ struct ArenaSnapshot {
   void merge(const ArenaSnapshot& o) noexcept;
 };
 
-enum GlobalLock : unsigned { kLockCtl, kLockArenas, kLockHuge, kLockThreads, kLockBase, kNumGlobalLocks };
-inline constexpr const char* kGlobalLockNames[kNumGlobalLocks] = {"ctl", "arenas", "huge", "threads", "base"};
+enum GlobalLock : unsigned { kLockCtl, kLockArenas, kLockHuge, kLockChunkPool, kLockThreads, kLockBase, kNumGlobalLocks };
+inline constexpr const char* kGlobalLockNames[kNumGlobalLocks] = {"ctl", "arenas", "huge", "chunk_pool", "threads", "base"};
 
 struct Snapshot {
   std::uint64_t epoch;
@@ -57,6 +58,7 @@ struct Snapshot {
   std::size_t resident;      // bytes of bento's mappings resident in memory (mincore)
   std::size_t mapped;        // bytes bento has mapped (chunks, huge, metadata)
   std::size_t retained;      // bytes kept mapped but purged (retain)
+  ChunkPoolStats pool;       // wholly free chunks between arenas (chunk/chunk_pool.h)
   unsigned narenas;
   unsigned live_threads;
   LockCounters global_locks[kNumGlobalLocks];

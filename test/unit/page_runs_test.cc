@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "chunk/chunk_pool.h"
 #include "chunk/chunk_registry.h"
 #include "chunk/page_runs.h"
 #include "../support/print.h"
@@ -18,6 +19,7 @@ namespace {
 struct Fixture {
   Fixture() {
     BOOST_REQUIRE(registry_init());
+    chunk_pool_purge(0, 0, false, true);  // the pool is shared: start each case with it empty
     pages = std::make_unique<PageRuns>();
     pages->init(nullptr, 0);
   }
@@ -83,24 +85,57 @@ BOOST_FIXTURE_TEST_CASE(purge_returns_dirty_pages_and_they_read_back_zero, Fixtu
   BOOST_TEST(pages->is_valid());
 }
 
-BOOST_FIXTURE_TEST_CASE(one_wholly_free_chunk_stays_as_spare_the_next_is_unmapped, Fixture) {
+BOOST_FIXTURE_TEST_CASE(one_wholly_free_chunk_stays_as_spare_the_next_go_to_the_pool, Fixture) {
   std::vector<RunMeta*> runs;
   for (int i = 0; i < 3; ++i) {
     runs.push_back(pages->alloc_run(kMaxRunPages, nullptr));
     pages->mark_large(runs.back(), kMaxRunPages, static_cast<unsigned>(kNumSmallClasses));
+    std::memset(run_addr(runs.back()), 1, kPageSize);
   }
   BOOST_TEST(pages->stats().chunks == 3u);
-  void* addr0 = run_addr(runs[0]);
   for (RunMeta* r : runs) pages->free_run(r, kMaxRunPages, 10);
-  BOOST_TEST(pages->purge(10, kNow, true) == 3 * kMaxRunPages);
+  // The first chunk to be wholly free stays as the spare; the others are pooled at once,
+  // still dirty and still registered (a stray free into them is named, not followed).
   BOOST_TEST(pages->stats().chunks == 1u);
-  BOOST_TEST(pages->stats().chunks_unmapped == 2u);
+  BOOST_TEST(pages->stats().chunks_pooled == 2u);
+  BOOST_TEST(chunk_pool_stats().chunks == 2u);
+  BOOST_TEST(chunk_pool_stats().dirty_pages == 2 * kMaxRunPages);
   BOOST_TEST(pages->is_valid());
-  // The unmapped chunks are no longer registered.
   int registered = 0;
   for (RunMeta* r : runs) registered += chunk_kind(run_addr(r)) == ChunkKind::kArena;
+  BOOST_TEST(registered == 3);
+  // Not due before the decay time, then unmapped and unregistered.
+  BOOST_TEST(chunk_pool_purge(500, 1000, false, false) == 0u);
+  BOOST_TEST(chunk_pool_purge(1010, 1000, false, false) == 2 * kMaxRunPages);
+  BOOST_TEST(chunk_pool_stats().chunks == 0u);
+  registered = 0;
+  for (RunMeta* r : runs) registered += chunk_kind(run_addr(r)) == ChunkKind::kArena;
   BOOST_TEST(registered == 1);
-  (void)addr0;
+}
+
+BOOST_FIXTURE_TEST_CASE(another_arena_takes_a_pooled_chunk_before_it_maps, Fixture) {
+  RunMeta* a = pages->alloc_run(kMaxRunPages, nullptr);
+  RunMeta* b = pages->alloc_run(kMaxRunPages, nullptr);
+  for (RunMeta* r : {a, b}) pages->mark_large(r, kMaxRunPages, static_cast<unsigned>(kNumSmallClasses));
+  std::memset(run_addr(b), 1, 3 * kPageSize);
+  pages->free_run(a, kMaxRunPages, 10);  // the spare
+  pages->free_run(b, kMaxRunPages, 10);  // pooled
+  BOOST_REQUIRE(chunk_pool_stats().chunks == 1u);
+  auto other = std::make_unique<PageRuns>();
+  other->init(nullptr, 1);
+  bool zeroed = true;
+  RunMeta* r = other->alloc_run(4, &zeroed);
+  BOOST_REQUIRE(r != nullptr);
+  BOOST_TEST(chunk_of(r) == chunk_of(b));  // the pooled chunk, not a fresh mapping
+  BOOST_TEST(chunk_of(r)->arena_index == 1u);
+  BOOST_TEST(!zeroed);                     // its pages are dirty: calloc must clear them
+  BOOST_TEST(other->stats().chunks_adopted == 1u);
+  BOOST_TEST(other->stats().chunks_mapped == 0u);
+  BOOST_TEST(other->stats().dirty_pages == kMaxRunPages - 4);
+  BOOST_TEST(chunk_pool_stats().chunks == 0u);
+  other->mark_large(r, 4, static_cast<unsigned>(kNumSmallClasses));
+  BOOST_TEST(other->is_valid());
+  BOOST_TEST(pages->is_valid());
 }
 
 BOOST_FIXTURE_TEST_CASE(retain_keeps_free_chunks_mapped_but_purged, Fixture) {
@@ -111,12 +146,18 @@ BOOST_FIXTURE_TEST_CASE(retain_keeps_free_chunks_mapped_but_purged, Fixture) {
   }
   for (RunMeta* r : runs) pages->free_run(r, kMaxRunPages, 10);
   pages->purge(10, PurgePolicy{0, true}, true);
-  BOOST_TEST(pages->stats().chunks == 2u);
-  BOOST_TEST(pages->stats().retained_chunks == 2u);
+  chunk_pool_purge(10, 0, true, true);
+  BOOST_TEST(pages->stats().chunks == 1u);
+  BOOST_TEST(pages->stats().retained_chunks == 1u);
   BOOST_TEST(pages->mapped_bytes() == 0u);
+  BOOST_TEST(chunk_pool_stats().chunks == 1u);        // purged, kept mapped
+  BOOST_TEST(chunk_pool_stats().dirty_pages == 0u);
+  int registered = 0;
+  for (RunMeta* r : runs) registered += chunk_kind(run_addr(r)) == ChunkKind::kArena;
+  BOOST_TEST(registered == 2);
   RunMeta* back = pages->alloc_run(10, nullptr);
   BOOST_REQUIRE(back != nullptr);
-  BOOST_TEST(pages->stats().retained_chunks == 1u);
+  BOOST_TEST(pages->stats().retained_chunks == 0u);
 }
 
 BOOST_FIXTURE_TEST_CASE(grow_and_shrink_in_place, Fixture) {
