@@ -3,7 +3,10 @@
 //         with realloc before they are freed
 //   big   blocks of 256 KiB to 64 MiB allocated, every page touched, freed (page-fault and
 //         purge costs)
-//   sizes THREADS [scale] [mix|big]
+//   large blocks of 5 to 25 MiB, 20 live, one replaced at random each round; the first
+//         64 KiB written and one byte in every 16 pages (a working set of ~300 MiB that
+//         a small cache of freed mappings cannot hold)
+//   sizes THREADS [scale] [mix|big|large]
 #include <cstring>
 
 #include "common.h"
@@ -46,6 +49,20 @@ int main(int argc, char** argv) {
         ++n;
       }
       for (void* p : window) std::free(p);
+    } else if (which == "large") {
+      char* live[20] = {};
+      const long rounds = static_cast<long>(4000 * scale);
+      for (long i = 0; i < rounds; ++i) {
+        const std::size_t k = rng.below(20);
+        std::free(live[k]);
+        const std::size_t s = (5u << 20) + rng.below(20u << 20);
+        auto* p = static_cast<char*>(std::malloc(s));
+        std::memset(p, 1, 64 * 1024);
+        for (std::size_t off = 0; off < s; off += 16 * 4096) p[off] = 1;
+        live[k] = p;
+        ++n;
+      }
+      for (char* p : live) std::free(p);
     } else {
       const long rounds = static_cast<long>(150 * scale);
       for (long i = 0; i < rounds; ++i) {
