@@ -10,6 +10,7 @@
 #include "config/options.h"
 #include "frontend/init.h"
 #include "frontend/slow.h"
+#include "platform/log.h"
 #include "platform/os.h"
 
 namespace bento {
@@ -170,7 +171,15 @@ void free_slow(void* p) noexcept {
 
 void free_sized_slow(void* p, std::size_t size) noexcept {
   if (p == nullptr) return;
-  ObjectInfo info;
+  // A cached class (most sized deletes that miss the fast path: another arena's object,
+  // a full bin): the page map's class byte already names the object's class, so the
+  // size is checked against it and free_checked does the rest of the decoding once.
+  const unsigned off = fast_bin_of(p);
+  if (off < kFastBinLimit && size <= kLookupMaxBytes && kSizeToBin[(size + 15) >> 4] == off) {
+    free_checked(p, "free_sized");
+    return;
+  }
+  ObjectInfo info;  // uncached, huge, or wrong: the full decoding names the problem
   const FreeError e = object_info(p, &info);
   if (e != FreeError::kOk) report_bad_free("free_sized", p, e, "");
   if (usable_size_for(size) != info.usize) report_bad_free("free_sized", p, FreeError::kWrongSize, "");
@@ -197,6 +206,10 @@ void* calloc_impl(std::size_t n, std::size_t size) noexcept {
   void* p = cls != kNoClass ? arena_alloc(ts, cls, kQuantum, true) : huge_alloc_for(ts, total, kChunkSize, true);
   if (p == nullptr) os::set_errno_nomem();
   return p;
+}
+
+void fatal_out_of_memory(const char* call, std::size_t size) noexcept {
+  fatal("{}({}): out of memory, and no C++ runtime is loaded to throw std::bad_alloc", call, size);
 }
 
 std::size_t usable_size_impl(const void* p) noexcept {

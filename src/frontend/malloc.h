@@ -112,6 +112,10 @@ std::size_t usable_size_impl(const void* p) noexcept;
 void free_aligned_sized_impl(void* p, std::size_t align, std::size_t size) noexcept;
 void free_aligned_impl(void* p, std::size_t align) noexcept;  // aligned delete
 
+// One line ("out of memory, and no C++ runtime is loaded to throw std::bad_alloc"), then
+// abort: operator new in a program without libstdc++ (override/new_delete.cc).
+[[noreturn]] void fatal_out_of_memory(const char* call, std::size_t size) noexcept;
+
 // realloc that stays in the same small or large size class has nothing to do but check
 // p as free does; anything else goes to realloc_impl.
 BENTO_ALWAYS_INLINE void* realloc_fast(void* p, std::size_t size) noexcept {

@@ -76,7 +76,7 @@ std::size_t resident_pages(const void* p, std::size_t n) noexcept {
 }
 
 std::size_t system_page_size() noexcept {
-  static const long ps = ::sysconf(_SC_PAGESIZE);
+  const long ps = ::sysconf(_SC_PAGESIZE);  // no function-local static: no C++ runtime guard
   return ps > 0 ? static_cast<std::size_t>(ps) : kPageSize;
 }
 

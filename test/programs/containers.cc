@@ -1,8 +1,13 @@
 // containers: a C++ program that leans on std containers, strings and threads. It links
 // no bento; the programs suite runs it with and without LD_PRELOAD and compares output.
+//   containers            the container work on 4 threads
+//   containers bad_alloc  operator new of an impossible size throws std::bad_alloc after
+//                         the new_handler's calls; the nothrow form returns null
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <map>
+#include <new>
 #include <memory>
 #include <string>
 #include <thread>
@@ -34,7 +39,30 @@ std::uint64_t work(unsigned seed) {
 }
 }  // namespace
 
-int main() {
+int handler_calls = 0;
+void handler() {
+  if (++handler_calls == 3) std::set_new_handler(nullptr);
+}
+
+int bad_alloc_check() {
+  std::set_new_handler(handler);
+  const std::size_t huge = std::size_t{1} << 60;
+  bool caught = false;
+  try {
+    void* volatile p = ::operator new(huge);
+    (void)p;
+  } catch (const std::bad_alloc&) {
+    caught = true;
+  }
+  std::set_new_handler([] { throw std::bad_alloc(); });  // nothrow new must still give null
+  void* q = ::operator new(huge, std::nothrow);
+  std::printf("%s %d handler calls, nothrow %s\n", caught ? "caught std::bad_alloc" : "NOT CAUGHT", handler_calls,
+              q == nullptr ? "null" : "NOT NULL");
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "bad_alloc") == 0) return bad_alloc_check();
   std::uint64_t results[4] = {};
   std::vector<std::thread> ts;
   for (unsigned t = 0; t < 4; ++t) ts.emplace_back([&results, t] { results[t] = work(t + 1); });

@@ -191,6 +191,16 @@ def main():
         served = rc != 0 and b"bento: free(0x10)" in err
         print("%-36s %s" % ("bento serves malloc under LD_PRELOAD", "yes" if served else "NO"))
         failures += not served
+        # A C program under bento maps no C++ runtime (libbento.so links none: it would cost
+        # every C program 1.8 MB of RSS), and a C++ one still gets std::bad_alloc.
+        rc, out, _ = run(["cat", "/proc/self/maps"], True)
+        lean = rc == 0 and b"libbento" in out and b"libstdc++" not in out and b"libgcc_s" not in out
+        print("%-36s %s" % ("C program maps no libstdc++", "yes" if lean else "NO"))
+        failures += not lean
+        rc, out, err = run([CONTAINERS, "bad_alloc"], True)
+        threw = rc == 0 and out == b"caught std::bad_alloc 3 handler calls, nothrow null\n"
+        print("%-36s %s  (%r)" % ("C++ operator new throws bad_alloc", "yes" if threw else "NO", out[-120:]))
+        failures += not threw
         # The main thread calls pthread_exit: the process ends with its last worker (glibc
         # runs exit(0) then), bento's helper thread or not.
         start = time.monotonic()
