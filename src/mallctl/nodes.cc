@@ -228,12 +228,15 @@ constexpr CtlNode kStats[] = {
     leaf("allocated", CtlType::kSize, R, ctl_stats_global<&Snapshot::allocated>, "bytes allocated by the program (objects in thread caches included)"),
     ctl_indexed("arenas", &kStatsArenaIndexed, ctl_stats_arena_index_ok),
     ctl_named("chunk_pool", kStatsChunkPool),
+    leaf("huge_cached", CtlType::kSize, R, ctl_stats_global<&Snapshot::huge_cached>, "bytes of freed huge mappings kept for reuse (until the decay time)"),
     leaf("mapped", CtlType::kSize, R, ctl_stats_global<&Snapshot::mapped>, "bytes bento has mapped: chunks, huge objects, metadata"),
     leaf("metadata", CtlType::kSize, R, ctl_stats_global<&Snapshot::metadata>, "bytes of metadata: thread states, arenas, chunk headers, registry pages"),
     ctl_named("mutexes", kStatsMutexes),
     leaf("refresh_ns", CtlType::kUint64, R, ctl_stats_global<&Snapshot::refresh_ns>, "nanoseconds the last epoch refresh took"),
     leaf("resident", CtlType::kSize, R, ctl_stats_global<&Snapshot::resident>, "bytes of bento's mappings resident in memory (mincore, page-exact)"),
     leaf("retained", CtlType::kSize, R, ctl_stats_global<&Snapshot::retained>, "bytes kept mapped but purged (retain:true)"),
+    leaf("tcache_bytes", CtlType::kSize, R, ctl_stats_global<&Snapshot::tcache_bytes>, "bytes of objects held in thread caches (all threads; read without stopping them)"),
+    leaf("tcache_remote_bytes", CtlType::kSize, R, ctl_stats_global<&Snapshot::remote_bytes>, "bytes of other arenas' objects waiting in thread caches' remote batches"),
 };
 
 // ---- the root ----

@@ -142,6 +142,8 @@ void text_report(ReportOut& o, const Snapshot& s, const ReportOptions& opt) noex
   if (opt.general) text_general(o, s);
   o.print("Allocated: {}, active: {}, metadata: {}, resident: {}, mapped: {}, retained: {}\n", s.allocated,
           s.active, s.metadata, s.resident, s.mapped, s.retained);
+  o.print("Thread caches: {} (remote batches: {}), huge cache: {}, chunk pool: {} chunks, {} dirty pages\n",
+          s.tcache_bytes, s.remote_bytes, s.huge_cached, s.pool.chunks, s.pool.dirty_pages);
   o.print("Epoch: {} (refresh took {} us)\n", s.epoch, s.refresh_ns / 1000);
   if (opt.locks) {
     text_lock_header(o, "Global locks:");
@@ -312,6 +314,16 @@ void json_report(ReportOut& o, const Snapshot& s, const ReportOptions& opt) noex
   j.value("resident", static_cast<std::uint64_t>(s.resident));
   j.value("mapped", static_cast<std::uint64_t>(s.mapped));
   j.value("retained", static_cast<std::uint64_t>(s.retained));
+  j.value("tcache_bytes", static_cast<std::uint64_t>(s.tcache_bytes));
+  j.value("tcache_remote_bytes", static_cast<std::uint64_t>(s.remote_bytes));
+  j.value("huge_cached", static_cast<std::uint64_t>(s.huge_cached));
+  j.open("chunk_pool");
+  j.value("chunks", static_cast<std::uint64_t>(s.pool.chunks));
+  j.value("dirty", static_cast<std::uint64_t>(s.pool.dirty_pages));
+  j.value("nput", s.pool.nput);
+  j.value("ntaken", s.pool.ntaken);
+  j.value("nreleased", s.pool.nreleased);
+  j.close();
   j.value("refresh_ns", s.refresh_ns);
   j.value("threads", s.live_threads);
   if (opt.locks) {

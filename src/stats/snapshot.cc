@@ -76,6 +76,14 @@ std::size_t resident_of_pool() noexcept {
   return resident_of_chunks(n);
 }
 
+void add_cache_bytes(const ThreadState* ts, void* ctx) noexcept {
+  auto* s = static_cast<Snapshot*>(ctx);
+  if (const TCache* tc = ts->any_cache()) {
+    s->tcache_bytes += tcache_cached_bytes(tc);
+    s->remote_bytes += tc->remote_bytes;
+  }
+}
+
 std::size_t resident_of_huge() noexcept {
   std::size_t total = huge_list(nullptr, 0);
   while (true) {
@@ -197,6 +205,9 @@ bool CtlGuard::refresh() noexcept {
   s.active = all.pactive * kPageSize + all.huge.allocated;
   s.metadata = base.mapped + (all.chunks + pool.chunks) * kHeaderPages * kPageSize + registry;
   const std::size_t huge_cached = huge_cached_bytes();
+  s.huge_cached = huge_cached;
+  s.tcache_bytes = s.remote_bytes = 0;
+  for_each_thread(add_cache_bytes, &s);
   const std::size_t pool_mapped = pool.chunks * kChunkSize;
   s.mapped = all.mapped + pool_mapped + all.huge.mapped + huge_cached + base.mapped + registry;
   s.retained = all.retained;

@@ -59,6 +59,9 @@ struct Snapshot {
   std::size_t mapped;        // bytes bento has mapped (chunks, huge, metadata)
   std::size_t retained;      // bytes kept mapped but purged (retain)
   ChunkPoolStats pool;       // wholly free chunks between arenas (chunk/chunk_pool.h)
+  std::size_t tcache_bytes;  // bytes of objects in thread caches' bins (read racily)
+  std::size_t remote_bytes;  // bytes of other arenas' objects waiting in caches' remote batches
+  std::size_t huge_cached;   // bytes of freed huge mappings kept for reuse
   unsigned narenas;
   unsigned live_threads;
   LockCounters global_locks[kNumGlobalLocks];

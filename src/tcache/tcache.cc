@@ -116,6 +116,7 @@ void flush_remote(TCache* tc) noexcept {
   const FreeError e = arena_free_batch(tc->remote, tc->nremote, kNoClass, &bad);
   if (e != FreeError::kOk) report_bad_free("free", bad, e, " (found when the thread cache was flushed)");
   tc->nremote = 0;
+  tc->remote_bytes = 0;
 }
 
 void merge_bin(TCache* tc, unsigned cls, Arena* a) noexcept {
@@ -143,6 +144,7 @@ void tcache_init(TCache* tc, std::size_t tcache_max, unsigned home_arena) noexce
   tc->grown_bytes = 0;
   tc->home_arena = home_arena;
   tc->nremote = 0;
+  tc->remote_bytes = 0;
   for (unsigned c = 0; c < kNumLookupClasses; ++c) {
     CacheBin& b = tc->bins[c];
     const unsigned max = max_slots_for(c, tcache_max);
@@ -221,6 +223,7 @@ void tcache_flush_all(TCache* tc, ArenaChoice& choice) noexcept {
 void tcache_free_remote(TCache* tc, void* p, unsigned cls) noexcept {
   if (tc->nremote == kRemoteSlots) flush_remote(tc);
   tc->remote[tc->nremote++] = p;
+  tc->remote_bytes += class_bytes(cls);
   tc->merged_free_bytes += class_bytes(cls);
 }
 
@@ -238,7 +241,6 @@ std::uint64_t tcache_deallocated_bytes(const TCache* tc) noexcept {
 
 std::size_t tcache_cached_bytes(const TCache* tc) noexcept {
   std::size_t n = 0;
-  for (unsigned i = 0; i < tc->nremote; ++i) n += class_bytes(page_class(chunk_of(tc->remote[i])->pages[page_of(tc->remote[i])]));
   for (unsigned c = 0; c < kNumLookupClasses; ++c) n += tc->bins[c].ncached() * class_bytes(c);
   return n;
 }

@@ -32,6 +32,7 @@ struct TCache {
   std::size_t grown_bytes;           // capacity the bins gained over their start, in bytes
   unsigned gc_next;                  // next bin the GC visits
   unsigned pad;
+  std::size_t remote_bytes;          // bytes of the objects in remote[]
   // Objects of other arenas freed into an empty bin: not handed out again from here (a
   // thread whose next object is another thread's shares that thread's cache lines);
   // returned to their arenas in one batch when full, at a flush, and at thread exit.
@@ -66,7 +67,8 @@ void tcache_merge_stats(TCache* tc, ArenaChoice& choice) noexcept;
 // Bytes this thread has allocated / freed through the cache so far (thread.allocated).
 std::uint64_t tcache_allocated_bytes(const TCache* tc) noexcept;
 std::uint64_t tcache_deallocated_bytes(const TCache* tc) noexcept;
-// Bytes currently cached (stats: tcache_bytes).
+// Bytes of the objects in the bins (stats.tcache_bytes). Read by the stats code from
+// other threads racily, by design: the bins' pointers, never the objects.
 std::size_t tcache_cached_bytes(const TCache* tc) noexcept;
 
 }  // namespace bento
