@@ -89,7 +89,9 @@ class Arena {
   // Resizes a large object in place to class new_cls; false if it cannot.
   bool resize_large_locked(void* p, unsigned new_cls) noexcept;
 
-  // Decay: purges what is due (all: everything dirty). Returns pages released.
+  // Decay: purges what is due (all: everything dirty; an arena no thread has as its
+  // favourite: everything too, and its wholly free chunks go to the chunk pool). Returns
+  // pages released.
   std::size_t purge_locked(bool all) noexcept;
   void decay_tick_locked() noexcept;
 
@@ -110,9 +112,12 @@ class Arena {
   HugeStats huge;                                // guarded by the arena's huge shard lock
 
  private:
+  static constexpr std::uint32_t kIdlePurgeMs = 8;  // two ticks of the coarse clock
+
   ProfiledMutex mutex_;
   unsigned index_ = 0;
   bool retain_ = false;
+  std::uint32_t last_idle_purge_ms_ = 0;  // coarse ms of the last purge while no thread used it
   PageRuns pages_;
   Bin bins_[kNumSmallClasses];
   LargeStats large_[kNumLargeClasses];

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bento/bento.h"
@@ -246,6 +247,49 @@ BOOST_AUTO_TEST_CASE(arena_purge_lowers_resident) {
   refresh();
   BOOST_TEST(read<size_t>("stats.arenas.4096.pdirty") == 0u);
   BOOST_TEST(read<size_t>("stats.resident") + (48u << 20) < dirty_resident);
+}
+
+// An arena that no thread has as its favourite any more (its threads exited) gives its
+// free pages back at its next decay, whatever the decay time, and its wholly free chunks
+// to the shared pool; an arena in use keeps them until the decay time.
+BOOST_AUTO_TEST_CASE(an_arena_no_thread_uses_gives_its_pages_back) {
+  const unsigned n = read<unsigned>("arenas.narenas");
+  const unsigned mine = read<unsigned>("thread.arena");
+  const unsigned target = n == 1 ? 0 : (mine == n - 1 ? n - 2 : n - 1);
+  auto churn = [] {
+    std::vector<void*> v;
+    for (int i = 0; i < 2000; ++i) {
+      v.push_back(malloc(2048));
+      memset(v.back(), 3, 2048);
+    }
+    for (void* p : v) free(p);
+    bento_mallctl("thread.tcache.flush", nullptr, nullptr, nullptr, 0);
+  };
+  refresh();
+  const uint64_t nput_before = read<uint64_t>("stats.chunk_pool.nput");
+  std::string pdirty = "stats.arenas." + std::to_string(target) + ".pdirty";
+  std::string chunks = "stats.arenas." + std::to_string(target) + ".chunks";
+  std::string decay = "arena." + std::to_string(target) + ".decay";
+  if (target == mine) {  // one arena: the main thread uses it
+    churn();
+    BOOST_REQUIRE(bento_mallctl(decay.c_str(), nullptr, nullptr, nullptr, 0) == 0);
+    refresh();
+    BOOST_TEST(read<size_t>(pdirty.c_str()) > 0u);  // in use: kept for the decay time
+    return;
+  }
+  int moved = -1;
+  std::thread t([&] {
+    moved = write("thread.arena", target);
+    churn();
+  });
+  t.join();
+  BOOST_REQUIRE(moved == 0);
+  BOOST_REQUIRE(bento_mallctl(decay.c_str(), nullptr, nullptr, nullptr, 0) == 0);
+  refresh();
+  BOOST_TEST(read<unsigned>(("stats.arenas." + std::to_string(target) + ".nthreads").c_str()) == 0u);
+  BOOST_TEST(read<size_t>(pdirty.c_str()) == 0u);
+  BOOST_TEST(read<size_t>(chunks.c_str()) == 0u);  // its wholly free chunk went to the pool
+  BOOST_TEST(read<uint64_t>("stats.chunk_pool.nput") > nput_before);
 }
 
 BOOST_AUTO_TEST_CASE(tcache_flush_empties_the_cache) {
