@@ -1,7 +1,8 @@
 // prodcons: producer/consumer. THREADS/2 producers allocate small objects (16-256 B)
 // and hand them through single-producer single-consumer rings to as many consumers,
 // which free them: every free is of another thread's object. Fixed time.
-//   prodcons THREADS [scale]   (THREADS >= 2; one thread runs one pair on one thread)
+//   prodcons THREADS [scale] [mixed|onesize]   (THREADS >= 2; one thread runs one pair on
+//   one thread). onesize: every object 64 B, a tight loop of one size.
 #include "common.h"
 
 namespace {
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   const unsigned threads = bench::arg_threads(argc, argv, 2);
   const double seconds = 1.0 * bench::arg_scale(argc, argv);
   const unsigned pairs = threads < 2 ? 1 : threads / 2;
+  const bool onesize = argc > 3 && std::string(argv[3]) == "onesize";
   std::vector<Ring> rings(pairs);
   std::atomic<bool> stop{false};
   std::atomic<long> frees{0};
@@ -26,7 +28,7 @@ int main(int argc, char** argv) {
     const std::size_t h = r.head.load(std::memory_order_acquire);
     std::size_t n = 0;
     while (t - h < Ring::kSize && n < 256) {
-      r.items[t % Ring::kSize] = std::malloc(16 + rng.below(241));
+      r.items[t % Ring::kSize] = std::malloc(onesize ? 64 : 16 + rng.below(241));
       ++t;
       ++n;
     }
