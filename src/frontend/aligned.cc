@@ -115,7 +115,7 @@ void free_aligned_impl(void* p, std::size_t align) noexcept {
   if (!is_pow2(align) || (to_addr(p) & (align - 1)) != 0) {
     report_bad_free("operator delete", p, FreeError::kWrongAlignment, "");
   }
-  free_checked(p, "operator delete");
+  free_checked(p, nullptr, "operator delete");
 }
 
 void free_aligned_sized_impl(void* p, std::size_t align, std::size_t size) noexcept {
@@ -129,7 +129,7 @@ void free_aligned_sized_impl(void* p, std::size_t align, std::size_t size) noexc
   if (plan_aligned(align, size == 0 ? 1 : size).usize != info.usize) {
     report_bad_free("free_aligned_sized", p, FreeError::kWrongSize, "");
   }
-  free_checked(p, "free_aligned_sized");
+  free_checked(p, &info, "free_aligned_sized");
 }
 
 }  // namespace bento

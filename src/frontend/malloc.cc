@@ -98,29 +98,32 @@ void* huge_alloc_for(ThreadState* ts, std::size_t size, std::size_t align, bool 
   return p;
 }
 
-void free_uncached(ThreadState* ts, void* p, const char* call) noexcept {
+void free_uncached(ThreadState* ts, void* p, const ObjectInfo* known, const char* call) noexcept {
   ObjectInfo info;
-  const FreeError e = object_info(p, &info);
-  if (e != FreeError::kOk) report_bad_free(call, p, e, "");
-  if (info.cls == kNoClass) {
+  if (known == nullptr) {
+    const FreeError e = object_info(p, &info);
+    if (e != FreeError::kOk) report_bad_free(call, p, e, "");
+    known = &info;
+  }
+  if (known->cls == kNoClass) {
     if (!huge_free(p)) report_bad_free(call, p, FreeError::kUnknown, "");
   } else {
-    if (options().junk) std::memset(p, kJunkFree, info.usize);
+    if (options().junk) std::memset(p, kJunkFree, known->usize);
+    // The arena checks p again under its lock: that check is the one that counts.
     Arena* owner = arena_get(chunk_of(p)->arena_index);
     owner->lock();
     const FreeError fe = owner->free_locked(p);
     owner->unlock();
     if (fe != FreeError::kOk) report_bad_free(call, p, fe, "");
   }
-  count_deallocated(ts, info.usize);
+  count_deallocated(ts, known->usize);
 }
 
-void free_checked(void* p, const char* call) noexcept {
+void free_decoded(void* p, unsigned fast_bin, const ObjectInfo* known, const char* call) noexcept {
   ThreadState* ts = thread_state();
   TCache* tc = ts != nullptr ? ts->tcache : nullptr;
-  const unsigned off = fast_bin_of(p);
-  if (off < kFastBinLimit && tc != nullptr) {
-    const unsigned cls = off >> kFastBinShift;
+  if (fast_bin < kFastBinLimit && tc != nullptr) {
+    const unsigned cls = fast_bin >> kFastBinShift;
     CacheBin& b = tc->bins[cls];
     if (b.max_slots != 0 && (to_addr(p) & b.align_mask) == 0) {
       // Another arena's object is kept for reuse only behind objects of the thread's own:
@@ -141,7 +144,11 @@ void free_checked(void* p, const char* call) noexcept {
       return;
     }
   }
-  free_uncached(ts, p, call);
+  free_uncached(ts, p, known, call);
+}
+
+void free_checked(void* p, const ObjectInfo* known, const char* call) noexcept {
+  free_decoded(p, fast_bin_of(p), known, call);
 }
 
 void* malloc_slow(std::size_t size) noexcept {
@@ -166,7 +173,7 @@ void* malloc_slow(std::size_t size) noexcept {
 
 void free_slow(void* p) noexcept {
   if (p == nullptr) return;
-  free_checked(p, "free");
+  free_checked(p, nullptr, "free");
 }
 
 void free_sized_slow(void* p, std::size_t size) noexcept {
@@ -176,14 +183,14 @@ void free_sized_slow(void* p, std::size_t size) noexcept {
   // size is checked against it and free_checked does the rest of the decoding once.
   const unsigned off = fast_bin_of(p);
   if (off < kFastBinLimit && size <= kLookupMaxBytes && kSizeToBin[(size + 15) >> 4] == off) {
-    free_checked(p, "free_sized");
+    free_decoded(p, off, nullptr, "free_sized");
     return;
   }
   ObjectInfo info;  // uncached, huge, or wrong: the full decoding names the problem
   const FreeError e = object_info(p, &info);
   if (e != FreeError::kOk) report_bad_free("free_sized", p, e, "");
   if (usable_size_for(size) != info.usize) report_bad_free("free_sized", p, FreeError::kWrongSize, "");
-  free_checked(p, "free_sized");
+  free_decoded(p, off, &info, "free_sized");
 }
 
 void* calloc_impl(std::size_t n, std::size_t size) noexcept {

@@ -53,7 +53,7 @@ void* realloc_impl(void* p, std::size_t size) noexcept {
   void* q = malloc_fast(size);
   if (q == nullptr) return nullptr;  // errno set; p untouched
   std::memcpy(q, p, size < info.usize ? size : info.usize);
-  free_checked(p, "realloc");
+  free_checked(p, &info, "realloc");
   return q;
 }
 

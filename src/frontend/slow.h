@@ -22,9 +22,12 @@ FreeError object_info(const void* p, ObjectInfo* out) noexcept;
 void* arena_alloc(ThreadState* ts, unsigned cls, std::size_t align, bool zero) noexcept;
 // A huge object; zeroed if `zero` (a fresh mapping already is; a reused one is cleared).
 void* huge_alloc_for(ThreadState* ts, std::size_t size, std::size_t align, bool zero) noexcept;
-// Any valid object, bypassing the cache; a bad pointer is reported as `call`.
-void free_uncached(ThreadState* ts, void* p, const char* call) noexcept;
-// Frees a valid object the normal way: cache if it can, else uncached.
-void free_checked(void* p, const char* call) noexcept;
+// Any valid object, bypassing the cache; a bad pointer is reported as `call`. `known`:
+// the caller's object_info of p, when it made one (p is then not looked up again).
+void free_uncached(ThreadState* ts, void* p, const ObjectInfo* known, const char* call) noexcept;
+// Frees a valid object the normal way: cache if it can, else uncached. `fast_bin`: p's
+// fast_bin_of (the one decoding of p on the way in), `known` as above or null.
+void free_decoded(void* p, unsigned fast_bin, const ObjectInfo* known, const char* call) noexcept;
+void free_checked(void* p, const ObjectInfo* known, const char* call) noexcept;  // decodes p
 
 }  // namespace bento
