@@ -1,0 +1,44 @@
+"""Instructions per malloc+free pair under valgrind --tool=callgrind, the method of
+../shared/design/targets.md: bench/micro/fastpath.c run with N and 2N rounds, the
+difference divided by N, minus the same loop without the calls; the call through the PLT
+is included. Counts repeat exactly for the same binaries. Used by bench/run (the table
+against the peers) and test/budget/check_fastpath.py (the pinned budget)."""
+import os
+import re
+import subprocess
+
+PAIR_ROUNDS = (100000, 300000)
+# For bento: no helper thread and no decay purges, whose work depends on the clock (a
+# run under valgrind takes seconds): with them the counts drift by an instruction or two
+# a pair from run to run. Other allocators ignore the variable.
+BENTO_CONF = "background_purge:false,dirty_decay_ms:-1"
+BATCH_ROUNDS = (100, 300)  # batches of 1,000 mallocs then 1,000 frees
+
+
+def count(exe, mode, size, rounds, lib):
+    """Instructions callgrind collected for one run of the fastpath program."""
+    env = dict(os.environ)
+    env.pop("LD_PRELOAD", None)
+    env["BENTO_CONF"] = BENTO_CONF
+    if lib:
+        env["LD_PRELOAD"] = lib
+    r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", exe, mode, str(size),
+                        str(rounds)], env=env, capture_output=True, text=True)
+    m = re.search(r"Collected : (\d+)", r.stderr)
+    if not m:
+        raise RuntimeError("callgrind gave no count for %s %s %d: %s" % (exe, mode, size, r.stderr[-300:]))
+    return int(m.group(1))
+
+
+def per_pair(exe, lib, sizes):
+    """{("pair"|"batch", size): instructions per malloc+free pair} for one library."""
+    n1, n2 = PAIR_ROUNDS
+    empty = count(exe, "empty", 16, n2, "") - count(exe, "empty", 16, n1, "")
+    out = {}
+    for size in sizes:
+        pair = count(exe, "pair", size, n2, lib) - count(exe, "pair", size, n1, lib)
+        out[("pair", size)] = (pair - empty) / (n2 - n1)
+        b1, b2 = BATCH_ROUNDS
+        batch = count(exe, "batch", size, b2, lib) - count(exe, "batch", size, b1, lib)
+        out[("batch", size)] = batch / ((b2 - b1) * 1000)
+    return out
