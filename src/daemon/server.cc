@@ -107,7 +107,8 @@ void purge_due() noexcept {
 void* daemon_main(void*) {
   os::set_thread_name("bento-daemon");
   const int interval = static_cast<int>(options().daemon_interval_ms);
-  std::uint64_t next_purge = os::monotonic_ns();
+  // The first look after one interval: a short-lived program never pays for it.
+  std::uint64_t next_purge = os::monotonic_ns() + static_cast<std::uint64_t>(interval) * 1000000u;
   while (true) {
     const std::uint64_t now = os::monotonic_ns();
     if (now >= next_purge) {
