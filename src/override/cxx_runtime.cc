@@ -1,7 +1,7 @@
 // override/cxx_runtime.cc: for libbento.so only, which links no C++ runtime (see
-// override/new_delete.cc): the three libstdc++ helpers that header code in src/ calls on
-// paths that cannot run (fmt's inline buffers growing through std::allocator; an out-of-
-// range std::string_view::substr). Defined hidden, under the names the headers call, so
+// override/new_delete.cc): the libstdc++ helpers that header code in src/ calls on paths
+// that cannot run (fmt's inline buffers growing through std::allocator; an out-of-range
+// std::string_view::substr; fmt's failed assertions in debug builds, which terminate). Defined hidden, under the names the headers call, so
 // the library needs nothing of libstdc++ and the program's own calls still reach
 // libstdc++'s. Reaching one is a bug of ours: one line, then abort.
 //
@@ -21,3 +21,4 @@
 BENTO_CXX_HELPER("_ZSt17__throw_bad_allocv", bad_alloc)
 BENTO_CXX_HELPER("_ZSt28__throw_bad_array_new_lengthv", bad_array_new_length)
 BENTO_CXX_HELPER("_ZSt24__throw_out_of_range_fmtPKcz", out_of_range)
+BENTO_CXX_HELPER("_ZSt9terminatev", terminate)
