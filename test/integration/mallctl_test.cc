@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <string>
@@ -290,6 +291,34 @@ BOOST_AUTO_TEST_CASE(an_arena_no_thread_uses_gives_its_pages_back) {
   BOOST_TEST(read<size_t>(pdirty.c_str()) == 0u);
   BOOST_TEST(read<size_t>(chunks.c_str()) == 0u);  // its wholly free chunk went to the pool
   BOOST_TEST(read<uint64_t>("stats.chunk_pool.nput") > nput_before);
+}
+
+// A working set of big blocks: freed blocks are cached up to what the live huge objects
+// map (not only the fixed 64 MiB a shard), and a block of the same size reuses one.
+BOOST_AUTO_TEST_CASE(freed_huge_blocks_are_cached_up_to_the_live_working_set) {
+  BOOST_REQUIRE(bento_mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0) == 0);  // empty cache
+  constexpr size_t kBlock = 16u << 20;
+  std::vector<char*> live;
+  for (int i = 0; i < 12; ++i) {
+    live.push_back(static_cast<char*>(opaque(malloc(kBlock))));
+    live.back()[0] = 1;
+  }
+  std::vector<char*> freed(live.begin(), live.begin() + 6);
+  for (char* p : freed) free(p);
+  refresh();
+  BOOST_TEST(read<size_t>("stats.huge_cached") >= 6 * kBlock);  // 96 MiB: beyond the fixed 64
+  std::vector<char*> again;
+  for (int i = 0; i < 6; ++i) again.push_back(static_cast<char*>(opaque(malloc(kBlock))));
+  refresh();
+  BOOST_TEST(read<size_t>("stats.huge_cached") == 0u);
+  int reused = 0;
+  for (char* p : again) reused += std::find(freed.begin(), freed.end(), p) != freed.end();
+  BOOST_TEST(reused == 6);
+  for (char* p : again) free(p);
+  for (size_t i = 6; i < live.size(); ++i) free(live[i]);
+  BOOST_REQUIRE(bento_mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0) == 0);
+  refresh();
+  BOOST_TEST(read<size_t>("stats.huge_cached") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(tcache_flush_empties_the_cache) {
