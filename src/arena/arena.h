@@ -89,9 +89,8 @@ class Arena {
   // Resizes a large object in place to class new_cls; false if it cannot.
   bool resize_large_locked(void* p, unsigned new_cls) noexcept;
 
-  // Decay: purges what is due (all: everything dirty; an arena no thread has as its
-  // favourite: everything too, and its wholly free chunks go to the chunk pool). Returns
-  // pages released.
+  // Decay: purges what is due (all: everything dirty; an idle() arena: everything too,
+  // and its wholly free chunks go to the chunk pool). Returns pages released.
   std::size_t purge_locked(bool all) noexcept;
   void decay_tick_locked() noexcept;
 
@@ -106,6 +105,21 @@ class Arena {
   LargeStats& large_stats_mut(unsigned large_index) noexcept { return large_[large_index]; }
 
   std::atomic<unsigned> nthreads{0};             // threads whose favourite this is
+  // The last thread whose favourite it was exited (not moved on), and none chose it
+  // since: the arena gives its free pages back at once (decay_tick_locked).
+  std::atomic<bool> abandoned{false};
+  void thread_joined() noexcept {
+    nthreads.fetch_add(1, std::memory_order_relaxed);
+    abandoned.store(false, std::memory_order_relaxed);
+  }
+  void thread_left(bool exiting) noexcept {
+    if (nthreads.fetch_sub(1, std::memory_order_relaxed) == 1 && exiting) {
+      abandoned.store(true, std::memory_order_relaxed);
+    }
+  }
+  bool idle() const noexcept {
+    return abandoned.load(std::memory_order_relaxed) && nthreads.load(std::memory_order_relaxed) == 0;
+  }
   std::atomic<std::uint64_t> favourite_switches{0};  // threads that left it for the next
   std::atomic<std::int64_t> decay_ms{0};         // arena.<i>.dirty_decay_ms
   std::uint64_t created_ns = 0;                  // monotonic time of creation

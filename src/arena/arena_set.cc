@@ -62,10 +62,10 @@ void choice_init(ArenaChoice& c, std::uint64_t seed) noexcept {
   xorshift(c.rng);
   c.favourite = static_cast<unsigned>(xorshift(c.rng) % g_narenas);
   if (Arena* a = arena_get_or_create(c.favourite)) {
-    a->nthreads.fetch_add(1, std::memory_order_relaxed);
+    a->thread_joined();
   } else {
     c.favourite = 0;
-    arena_get(0)->nthreads.fetch_add(1, std::memory_order_relaxed);
+    arena_get(0)->thread_joined();
   }
 }
 
@@ -73,14 +73,14 @@ bool choice_move(ArenaChoice& c, unsigned i) noexcept {
   Arena* to = arena_get_or_create(i);
   if (to == nullptr) return false;
   if (i == c.favourite) return true;
-  if (Arena* from = arena_get(c.favourite)) from->nthreads.fetch_sub(1, std::memory_order_relaxed);
-  to->nthreads.fetch_add(1, std::memory_order_relaxed);
+  if (Arena* from = arena_get(c.favourite)) from->thread_left(false);
+  to->thread_joined();
   c.favourite = i;
   return true;
 }
 
 void choice_release(ArenaChoice& c) noexcept {
-  if (Arena* a = arena_get(c.favourite)) a->nthreads.fetch_sub(1, std::memory_order_relaxed);
+  if (Arena* a = arena_get(c.favourite)) a->thread_left(true);
 }
 
 Arena* lock_favourite(ArenaChoice& c) noexcept {
@@ -97,8 +97,8 @@ Arena* lock_favourite(ArenaChoice& c) noexcept {
     return a;
   }
   a->favourite_switches.fetch_add(1, std::memory_order_relaxed);
-  a->nthreads.fetch_sub(1, std::memory_order_relaxed);
-  b->nthreads.fetch_add(1, std::memory_order_relaxed);
+  a->thread_left(false);
+  b->thread_joined();
   c.favourite = next;
   b->lock();
   return b;
@@ -138,10 +138,11 @@ void arenas_postfork_child(const ArenaChoice* survivor) noexcept {
     if (Arena* a = arena_get(i)) {
       a->mutex().reset_after_fork();
       a->nthreads.store(0, std::memory_order_relaxed);
+      a->abandoned.store(true, std::memory_order_relaxed);  // the parent's other threads are gone
     }
   }
   if (survivor != nullptr) {
-    if (Arena* a = arena_get(survivor->favourite)) a->nthreads.store(1, std::memory_order_relaxed);
+    if (Arena* a = arena_get(survivor->favourite)) a->thread_joined();
   }
   g_arenas_lock.reset_after_fork();
 }
