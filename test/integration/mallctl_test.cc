@@ -289,8 +289,9 @@ BOOST_AUTO_TEST_CASE(an_arena_no_thread_uses_gives_its_pages_back) {
   refresh();
   BOOST_TEST(read<unsigned>(("stats.arenas." + std::to_string(target) + ".nthreads").c_str()) == 0u);
   BOOST_TEST(read<size_t>(pdirty.c_str()) == 0u);
-  // Its wholly free chunks went to the pool (4 MB took at least two). One may stay, held
-  // by what the thread runtime allocated in the thread and frees later (seen with clang).
+  // Its wholly free chunks went to the pool (4 MB took at least two). One may stay,
+  // pinned by objects that earlier cases of this program left in that arena (seen in
+  // CI's clang lane; alone, the arena ends with none).
   BOOST_TEST(read<size_t>(chunks.c_str()) <= 1u);
   BOOST_TEST(read<uint64_t>("stats.chunk_pool.nput") > nput_before);
 }
