@@ -66,6 +66,8 @@ enum class FreeError : std::uint8_t {
   kHugeInterior,    // inside a huge object, not at its start
   kWrongSize,       // free_sized / sized delete with a size of another class
   kWrongAlignment,  // aligned delete / free_aligned_sized of a pointer not so aligned
+  kFreedBefore,     // the object carries the free mark: freed and not allocated since
+  kUseAfterFree,    // realloc of an object that carries the free mark
 };
 
 class Arena {

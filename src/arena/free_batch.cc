@@ -52,6 +52,8 @@ const char* describe(FreeError e) noexcept {
     case FreeError::kUnknown: return "invalid pointer: not allocated by bento";
     case FreeError::kHugeInterior: return "invalid pointer: inside a huge object, not at its start";
     case FreeError::kWrongSize: return "size does not match the object's size";
+    case FreeError::kFreedBefore: return "double free: the object was freed before and not allocated since";
+    case FreeError::kUseAfterFree: return "use after free: the object was freed before and not allocated since";
     case FreeError::kWrongAlignment: return "pointer is not aligned as the call says";
   }
   return "invalid pointer";

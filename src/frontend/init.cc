@@ -14,6 +14,7 @@
 #include "platform/log.h"
 #include "platform/os.h"
 #include "platform/thread.h"
+#include "tcache/free_mark.h"
 
 namespace bento {
 
@@ -66,6 +67,8 @@ bool init_locked() noexcept {
     return false;
   }
   options_init();
+  free_mark_init(os::monotonic_ns() ^ (static_cast<std::uint64_t>(os::pid()) << 40) ^
+                 reinterpret_cast<std::uintptr_t>(&g_ready));
   const Options& o = options();
   set_abort_on_warning(o.abort);
   if (!registry_init()) return false;

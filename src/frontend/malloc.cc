@@ -83,6 +83,8 @@ void* arena_alloc(ThreadState* ts, unsigned cls, std::size_t align, bool zero) n
     if (!zeroed) std::memset(p, 0, bytes);
   } else if (options().junk) {
     std::memset(p, kJunkAlloc, bytes);
+  } else {
+    clear_free_mark(p);  // it may carry the mark of its last free (fresh pages do not)
   }
   count_allocated(ts, bytes);
   return p;
@@ -109,6 +111,7 @@ void free_uncached(ThreadState* ts, void* p, const ObjectInfo* known, const char
     if (!huge_free(p)) report_bad_free(call, p, FreeError::kUnknown, "");
   } else {
     if (options().junk) std::memset(p, kJunkFree, known->usize);
+    set_free_mark(p);  // before the arena has it: then another thread may hand it out
     // The arena checks p again under its lock: that check is the one that counts.
     Arena* owner = arena_get(chunk_of(p)->arena_index);
     owner->lock();
@@ -120,17 +123,30 @@ void free_uncached(ThreadState* ts, void* p, const ObjectInfo* known, const char
 }
 
 void free_decoded(void* p, unsigned fast_bin, const ObjectInfo* known, const char* call) noexcept {
+  // Where an object may start in an arena chunk, its first word can be read: the mark
+  // says it is free already (free_mark.h).
+  if (fast_bin != kNoFastBin && has_free_mark(p)) {
+    report_bad_free(call, p, FreeError::kFreedBefore, "");
+  }
   ThreadState* ts = thread_state();
   TCache* tc = ts != nullptr ? ts->tcache : nullptr;
   if (fast_bin < kFastBinLimit && tc != nullptr) {
     const unsigned cls = fast_bin >> kFastBinShift;
     CacheBin& b = tc->bins[cls];
-    if (b.max_slots != 0 && (to_addr(p) & b.align_mask) == 0) {
+    if (b.max_slots != 0 && (to_addr(p) & kClasses[cls].align_mask) == 0) {
+      if (b.align_mask != kClasses[cls].align_mask && known == nullptr) {
+        // strict_free: the fast path sent every free of this class here for the exact
+        // test that p starts an object, which its alignment alone does not show.
+        ObjectInfo info;
+        const FreeError e = object_info(p, &info);
+        if (e != FreeError::kOk) report_bad_free(call, p, e, "");
+      }
       // Another arena's object is kept for reuse only behind objects of the thread's own:
       // into an empty bin it would be the next one handed out, which is how a thread ends
       // up writing an object on another thread's cache lines (cache-scratch).
       const bool home = is_home(tc, p);
       if (!home && b.ncached() == 0) {
+        set_free_mark(p);
         tcache_free_remote(tc, p, cls);
         return;
       }
@@ -138,9 +154,8 @@ void free_decoded(void* p, unsigned fast_bin, const ObjectInfo* known, const cha
       // only where this thread allocates from it: a thread that only frees (a consumer)
       // would pull every object's line over for nothing (producer/consumer: 0.7x).
       if (home || b.nrequests != 0) __builtin_prefetch(p, 1, 3);
-      if (!b.push(p)) {
-        tcache_flush_and_push(tc, cls, p, ts->choice);
-      }
+      if (!b.push(p)) tcache_flush_and_push(tc, cls, p, ts->choice);
+      set_free_mark(p);
       return;
     }
   }
@@ -223,6 +238,7 @@ std::size_t usable_size_impl(const void* p) noexcept {
   if (p == nullptr) return 0;
   ObjectInfo info;
   const FreeError e = object_info(p, &info);
+  if (e == FreeError::kUnknown) return 0;  // not bento's, as glibc answers for what is not its own
   if (e != FreeError::kOk) report_bad_free("malloc_usable_size", p, e, "");
   return info.usize;
 }

@@ -26,12 +26,13 @@ bool resize_large_in_place(void* p, unsigned new_cls) noexcept {
 void* realloc_impl(void* p, std::size_t size) noexcept {
   if (p == nullptr) return malloc_fast(size);
   if (size == 0) {  // glibc: frees and returns null
-    free_fast(p);
+    free_checked(p, nullptr, "realloc");
     return nullptr;
   }
   ObjectInfo info;
   const FreeError e = object_info(p, &info);
   if (e != FreeError::kOk) report_bad_free("realloc", p, e, "");
+  if (info.cls != kNoClass && has_free_mark(p)) report_bad_free("realloc", p, FreeError::kUseAfterFree, "");
 
   ThreadState* ts = thread_state();
   if (size <= kLargeMaxBytes) {

@@ -57,7 +57,7 @@ ThreadState* thread_state_slow() noexcept {
   choice_init(ts->choice, seed);
   if (cache_wanted()) {
     auto* tc = reinterpret_cast<TCache*>(reinterpret_cast<char*>(ts) + align_up(sizeof(ThreadState), 64));
-    tcache_init(tc, options().tcache_max, ts->choice.favourite);
+    tcache_init(tc, options().tcache_max, ts->choice.favourite, options().strict_free);
     ts->tcache = tc;
   }
   {

@@ -17,12 +17,12 @@ constexpr std::size_t kTinyBudget = std::size_t{256} << 10;  // bytes of tiny ob
 constexpr std::size_t kBinBudget = std::size_t{1} << 20;     // bytes one bin may hold above 1 KiB
 constexpr std::size_t kThreadBudget = std::size_t{4} << 20;  // bytes all bins may grow by
 
-constinit void* g_empty_slot[2] = {nullptr, nullptr};
+constinit void* g_empty_slot[1] = {nullptr};
 
 constexpr TCache make_empty_cache() {
   TCache tc{};
   for (auto& b : tc.bins) {
-    b.top = b.low = b.high = &g_empty_slot[1];
+    b.top = b.low = b.high = &g_empty_slot[0];
   }
   return tc;
 }
@@ -132,14 +132,24 @@ void merge_bin(TCache* tc, unsigned cls, Arena* a) noexcept {
 }  // namespace
 
 constinit TCache g_empty_cache = make_empty_cache();
+constinit std::uintptr_t g_free_mark = 0xb5e7f0ee'd0ccf12eULL;
+
+void free_mark_init(std::uint64_t seed) noexcept {
+  // splitmix64's finaliser: any seed gives a well-mixed word; never 0 (the cleared mark).
+  std::uint64_t z = seed + 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  g_free_mark = z != 0 ? static_cast<std::uintptr_t>(z) : g_free_mark;
+}
 
 std::size_t tcache_size(std::size_t tcache_max) noexcept {
   std::size_t slots = 0;
-  for (unsigned c = 0; c < kNumLookupClasses; ++c) slots += 1 + max_slots_for(c, tcache_max);
+  for (unsigned c = 0; c < kNumLookupClasses; ++c) slots += max_slots_for(c, tcache_max);
   return sizeof(TCache) + slots * sizeof(void*);
 }
 
-void tcache_init(TCache* tc, std::size_t tcache_max, unsigned home_arena) noexcept {
+void tcache_init(TCache* tc, std::size_t tcache_max, unsigned home_arena, bool strict_free) noexcept {
   void** s = slots_begin(tc);
   tc->grown_bytes = 0;
   tc->home_arena = home_arena;
@@ -148,11 +158,12 @@ void tcache_init(TCache* tc, std::size_t tcache_max, unsigned home_arena) noexce
   for (unsigned c = 0; c < kNumLookupClasses; ++c) {
     CacheBin& b = tc->bins[c];
     const unsigned max = max_slots_for(c, tcache_max);
-    ++s;  // the null sentinel below low: never written
     b.low = b.top = s;
     b.max_slots = static_cast<std::uint16_t>(max);
     b.ncached_max = 0;
     b.align_mask = kClasses[c].align_mask;
+    // Only where the alignment is the region size does it tell region starts apart.
+    if (strict_free && b.align_mask + 1 != class_bytes(c)) b.align_mask = ~std::uintptr_t{0};
     b.nrequests = 0;
     b.ncached_at_merge = 0;
     b.net_slow = 0;
@@ -195,9 +206,6 @@ void* tcache_refill_and_pop(TCache* tc, unsigned cls, ArenaChoice& choice) noexc
 
 void tcache_flush_and_push(TCache* tc, unsigned cls, void* p, ArenaChoice&) noexcept {
   CacheBin& b = tc->bins[cls];
-  if (b.top != b.low && b.top[-1] == p) {
-    report_bad_free("free", p, FreeError::kDoubleFree, "");
-  }
   // Empty, then full again: grow rather than flush, if the budget allows.
   const bool grew = b.refilled && grow(tc, cls);
   b.refilled = 0;

@@ -12,10 +12,15 @@
 #include <dlfcn.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <malloc.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <new>
 #include <string>
+#include <thread>
+
+#include <bento/bento.h>
 
 #include "../support/subprocess.h"
 
@@ -46,21 +51,106 @@ BOOST_AUTO_TEST_CASE(immediate_double_free_of_a_small_object) {
                  free(p);
                  free(p);
                }),
-               "free", "double free: the object is already free");
+               "free", "double free: the object was freed before and not allocated since");
 }
 
-BOOST_AUTO_TEST_CASE(delayed_double_free_is_caught_when_the_cache_flushes) {
+// Each child below ends with _exit(0) right after the bad call: no flush or exit handler
+// runs after it, so an abort proves the call itself was stopped.
+BOOST_AUTO_TEST_CASE(delayed_double_free_is_caught_at_the_call) {
+  for (const size_t size : {size_t{16}, size_t{40}, size_t{112}, size_t{3000}, size_t{20000}}) {
+    expect_abort(run_in_child([size] {
+                   void* p = opaque(malloc(size));
+                   free(p);
+                   // 50,000 other frees of its class: p has long left the cache for its run.
+                   for (int round = 0; round < 50; ++round) {
+                     void* others[1000];
+                     for (auto& o : others) o = opaque(malloc(size));
+                     for (auto& o : others) free(o);
+                   }
+                   free(p);
+                   _exit(0);
+                 }),
+                 // The mark names it, or the page map where p's run has emptied since.
+                 "free", "double free");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(double_free_while_the_first_is_still_cached_is_caught_at_the_call) {
   expect_abort(run_in_child([] {
-                 void* others[1000];
-                 for (auto& o : others) o = opaque(malloc(40));
                  void* p = opaque(malloc(40));
                  void* q = opaque(malloc(40));
                  free(p);
                  free(q);
-                 free(p);  // p is not on top of the cache: taken, found later
-                 for (auto& o : others) free(o);  // fills the bin, which flushes
+                 free(p);  // p is in the bin, under q
+                 _exit(0);
                }),
-               "free", "double free: the object is already free (found when the thread cache was flushed)");
+               "free", "double free");
+}
+
+BOOST_AUTO_TEST_CASE(double_free_from_another_thread_is_caught_at_the_call) {
+  expect_abort(run_in_child([] {
+                 void* p = opaque(malloc(64));
+                 free(p);  // into this thread's cache
+                 std::thread([p] { free(p); }).join();
+                 _exit(0);
+               }),
+               "free", "double free");
+}
+
+BOOST_AUTO_TEST_CASE(sized_double_free_is_caught_at_the_call) {
+  expect_abort(run_in_child([] {
+                 void* p = opaque(::operator new(200));
+                 ::operator delete(p, 200);
+                 ::operator delete(p, 200);
+                 _exit(0);
+               }),
+               "free_sized", "double free");
+}
+
+BOOST_AUTO_TEST_CASE(realloc_of_a_freed_object) {
+  for (const size_t size : {size_t{24}, size_t{64}, size_t{100000}}) {
+    expect_abort(run_in_child([size] {
+                   void* p = opaque(malloc(size));
+                   free(p);
+                   sink = realloc(p, size);  // same class: would be handed back as it is
+                   _exit(0);
+                 }),
+                 "realloc", size < 16384 ? "use after free" : "double free or invalid pointer: its page is free");
+  }
+}
+
+// A pointer 16 bytes into a 112-byte object is aligned as the class's objects are.
+// strict_free catches it at the call; without it, where its bin is flushed.
+BOOST_AUTO_TEST_CASE(interior_pointer_at_a_class_aligned_offset) {
+  bool strict = false;
+  size_t len = sizeof(strict);
+  BOOST_REQUIRE(bento_mallctl("opt.strict_free", &strict, &len, nullptr, 0) == 0);
+  const ChildResult r = run_in_child([strict] {
+    char* p = static_cast<char*>(opaque(malloc(112)));
+    free(p + 16);
+    if (strict) _exit(0);
+    for (int round = 0; round < 20; ++round) {
+      void* others[1000];
+      for (auto& o : others) o = opaque(malloc(112));
+      for (auto& o : others) free(o);
+    }
+  });
+  expect_abort(r, "free", strict ? "invalid pointer: inside an object, not at its start"
+                                 : "inside an object, not at its start (found when the thread cache was flushed)");
+}
+
+BOOST_AUTO_TEST_CASE(usable_size_of_a_pointer_bento_does_not_own_is_zero) {
+  const ChildResult r = run_in_child([] {
+    int local = 0;
+    static char global_buf[64];
+    if (malloc_usable_size(opaque(&local)) != 0 || malloc_usable_size(opaque(global_buf)) != 0) _exit(3);
+    if (malloc_usable_size(opaque(malloc(100))) < 100) _exit(4);
+  });
+  BOOST_TEST(r.exited);
+  BOOST_TEST(r.exit_code == 0);
+  // Inside one of bento's objects is still an error: the caller holds a bad pointer.
+  expect_abort(run_in_child([] { sink = reinterpret_cast<void*>(malloc_usable_size(static_cast<char*>(opaque(malloc(100000))) + 4096)); }),
+               "malloc_usable_size", "inside an object");
 }
 
 BOOST_AUTO_TEST_CASE(double_free_of_a_large_object) {

@@ -11,6 +11,7 @@
 
 #include "arena/arena_set.h"
 #include "chunk/chunk_registry.h"
+#include "tcache/free_mark.h"
 #include "tcache/tcache.h"
 
 using namespace bento;
@@ -28,7 +29,7 @@ struct Cache {
   explicit Cache(std::size_t max = 32768) : mem(new char[tcache_size(max) + 64]()) {
     tc = reinterpret_cast<TCache*>(align_up(to_addr(mem.get()), 64));
     choice_init(choice, 5);
-    tcache_init(tc, max, choice.favourite);
+    tcache_init(tc, max, choice.favourite, false);
   }
   ~Cache() {
     tcache_flush_all(tc, choice);
@@ -59,8 +60,20 @@ BOOST_AUTO_TEST_CASE(refill_brings_half_a_bin_and_pops_lowest_first) {
   void* second = b.pop();
   BOOST_TEST(to_addr(second) > to_addr(first));
   BOOST_TEST(b.push(second));
-  BOOST_TEST(!b.push(second));  // the same pointer on top: an immediate double free
   BOOST_TEST(b.push(first));
+}
+
+BOOST_AUTO_TEST_CASE(a_popped_object_leaves_without_the_free_mark) {
+  Cache c;
+  void* p = tcache_refill_and_pop(c.tc, 3, c.choice);
+  BOOST_REQUIRE(p != nullptr);
+  BOOST_TEST(!has_free_mark(p));
+  set_free_mark(p);  // what the free paths do before they push
+  BOOST_TEST(has_free_mark(p));
+  CacheBin& b = c.tc->bins[3];
+  BOOST_REQUIRE(b.push(p));
+  BOOST_TEST(b.pop() == p);
+  BOOST_TEST(!has_free_mark(p));
 }
 
 BOOST_AUTO_TEST_CASE(full_bin_flushes_its_older_half) {
@@ -88,12 +101,23 @@ BOOST_AUTO_TEST_CASE(gc_sheds_what_an_idle_bin_holds) {
   c.tc->bins[10].push(p);
   const std::size_t held = c.tc->bins[10].ncached();
   BOOST_TEST(held > 4u);
-  // Slow events on another class walk the GC round the bins twice.
+  // Slow events on another class walk the GC round the bins twice. A refill needs an
+  // empty bin: take everything out, refill, and put it all back (flushing when full).
+  CacheBin& b1 = c.tc->bins[1];
+  std::size_t flushes = 0;
   for (unsigned i = 0; i < 2 * kNumLookupClasses; ++i) {
-    void* q = tcache_refill_and_pop(c.tc, 1, c.choice);
-    c.tc->bins[1].push(q);
-    if (c.tc->bins[1].ncached() + 1 >= c.tc->bins[1].ncached_max) tcache_flush_all(c.tc, c.choice);
+    std::vector<void*> taken;
+    while (void* q = b1.pop()) taken.push_back(q);
+    taken.push_back(tcache_refill_and_pop(c.tc, 1, c.choice));
+    while (void* q = b1.pop()) taken.push_back(q);
+    for (void* q : taken) {
+      if (!b1.push(q)) {
+        tcache_flush_and_push(c.tc, 1, q, c.choice);
+        ++flushes;
+      }
+    }
   }
+  BOOST_TEST(flushes > 0u);
   BOOST_TEST(c.tc->bins[10].ncached() < held);
 }
 
