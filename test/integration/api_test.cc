@@ -199,14 +199,29 @@ BOOST_AUTO_TEST_CASE(aligned_alloc_memalign_valloc_pvalloc) {
   free(pv0);
 }
 
+// Each sized free really frees: the thread's deallocated bytes grow by the object's size.
 BOOST_AUTO_TEST_CASE(sized_frees_accept_the_right_size) {
+  auto deallocated = [] {
+    uint64_t v = 0;
+    size_t len = sizeof(v);
+    BOOST_REQUIRE(bento_mallctl("thread.deallocated", &v, &len, nullptr, 0) == 0);
+    return v;
+  };
   for (size_t s : sizes()) {
     void* p = malloc(s);
+    const size_t pu = malloc_usable_size(p);
+    uint64_t before = deallocated();
     free_sized(p, s);
+    BOOST_TEST(deallocated() - before == pu, "free_sized of " << s);
     void* q = aligned_alloc(256, s);
+    const size_t qu = malloc_usable_size(q);
+    before = deallocated();
     free_aligned_sized(q, 256, s);
+    BOOST_TEST(deallocated() - before == qu, "free_aligned_sized of " << s);
   }
+  const uint64_t before = deallocated();
   free_sized(nullptr, 10);
+  BOOST_TEST(deallocated() == before);
 }
 
 BOOST_AUTO_TEST_CASE(many_live_objects_never_overlap) {
