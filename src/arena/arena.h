@@ -68,6 +68,7 @@ enum class FreeError : std::uint8_t {
   kWrongAlignment,  // aligned delete / free_aligned_sized of a pointer not so aligned
   kFreedBefore,     // the object carries the free mark: freed and not allocated since
   kUseAfterFree,    // realloc of an object that carries the free mark
+  kCorruptPageMap,  // the page map contradicts itself at p's page
 };
 
 class Arena {

@@ -53,6 +53,7 @@ const char* describe(FreeError e) noexcept {
     case FreeError::kHugeInterior: return "invalid pointer: inside a huge object, not at its start";
     case FreeError::kWrongSize: return "size does not match the object's size";
     case FreeError::kFreedBefore: return "double free: the object was freed before and not allocated since";
+    case FreeError::kCorruptPageMap: return "heap corrupt: the page map has no class for this large object";
     case FreeError::kUseAfterFree: return "use after free: the object was freed before and not allocated since";
     case FreeError::kWrongAlignment: return "pointer is not aligned as the call says";
   }

@@ -45,7 +45,11 @@ FreeError object_info(const void* p, ObjectInfo* out) noexcept {
       if (pi.state == PageState::kHeader) return FreeError::kNotAllocated;
       if (pi.state == PageState::kLarge) {
         if (pi.run_start != page || (to_addr(p) & (kPageSize - 1)) != 0) return FreeError::kInterior;
-        *out = ObjectInfo{class_bytes(page_class(pi)), page_class(pi)};
+        // A large run's first page always names its class; a page map that says
+        // otherwise is not indexed into the class table (g++'s -Warray-bounds saw that).
+        const unsigned cls = page_class(pi);
+        if (cls == kNoClass) return FreeError::kCorruptPageMap;
+        *out = ObjectInfo{class_bytes(cls), cls};
         return FreeError::kOk;
       }
       const RunMeta& run = c->runs[pi.run_start];

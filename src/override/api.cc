@@ -2,10 +2,9 @@
 // frontend. Usable without replacing malloc (libbento_prefixed.a links only this).
 #include "bento/bento.h"
 
-#include "daemon/daemon.h"
-#include "frontend/init.h"
 #include "frontend/malloc.h"
 #include "mallctl/ctl.h"
+#include "override/library_start.h"
 #include "stats/report.h"
 
 using namespace bento;
@@ -50,8 +49,4 @@ BENTO_API void bento_stats_print(void (*write_cb)(void*, const char*), void* cbo
   stats_print(write_cb, cbopaque, opts);
 }
 
-// Library load: bento starts, then its helper thread (background purging, and the
-// daemon's socket when asked for), outside any malloc call.
-__attribute__((constructor)) static void bento_start_helper() {
-  if (global_init()) daemon_start();
-}
+BENTO_KEEP_LIBRARY_START;

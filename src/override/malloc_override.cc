@@ -6,6 +6,9 @@
 
 #include "frontend/malloc.h"
 #include "mallctl/ctl.h"
+#include "override/library_start.h"
+
+BENTO_KEEP_LIBRARY_START;
 
 using namespace bento;
 

@@ -1,6 +1,7 @@
-// stats/exit_dump.cc: the report at exit (opt.stats_print). It runs as a library
-// destructor, which the dynamic loader calls after the program's atexit handlers and
-// static destructors. A program that ends with _exit, or is killed, prints nothing.
+// stats/exit_dump.cc: the report at exit (opt.stats_print), written where the options say.
+// Called by the library destructor (override/library_start.cc), which runs after the
+// program's atexit handlers and static destructors. A program that ends with _exit, or
+// is killed, prints nothing.
 #include "base/fixed_writer.h"
 #include "config/options.h"
 #include "frontend/init.h"
@@ -53,10 +54,6 @@ void stats_print_at_exit() noexcept {
   }
   stats_print(write_fd, &fd, letters);
   os::close_fd(fd);
-}
-
-__attribute__((destructor)) void bento_stats_at_exit() {
-  if (global_ready() && options().stats_print) stats_print_at_exit();
 }
 
 }  // namespace bento

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """`meson install` puts libbento.so, libbento.a, bento/bento.h and bento.pc where a user
 finds them: install into a scratch DESTDIR, build a C program with pkg-config's flags
-against the shared library and again against the static one, and run both.
+against the shared library and again against the static one, and run both. Then a
+program that uses no bento_ symbol at all, linked with libbento.a, must still have every
+feature: the helper thread, the report at exit, the daemon's socket.
 
-usage: install_check.py BUILD_DIR SOURCE_FILE
+usage: install_check.py BUILD_DIR SOURCE_FILE PLAIN_SOURCE_FILE
 """
 import glob
 import os
@@ -11,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 
-build, source = sys.argv[1], sys.argv[2]
+build, source, plain_source = sys.argv[1], sys.argv[2], sys.argv[3]
 
 
 def sh(argv, **kw):
@@ -40,3 +42,18 @@ with tempfile.TemporaryDirectory() as dest:
           glob.glob(dest + "/**/*", recursive=True) if os.path.isfile(p) and "user_" not in p)))
     print("linked with -lbento (shared):", out1.strip())
     print("linked with libbento.a (static):", out2.strip())
+
+    # Nothing but malloc and free: the link takes bento's objects for those symbols only.
+    plain_exe = dest + "/user_plain_static"
+    sh(["cc", "-O2", plain_source, "-o", plain_exe, libdir + "/libbento.a", "-lstdc++", "-lpthread", "-lm"])
+    out = sh([plain_exe])
+    assert "threads 2" in out, "no helper thread in a static link: " + out
+    r = subprocess.run([plain_exe], capture_output=True, text=True,
+                       env=dict(os.environ, BENTO_CONF="stats_print:true"))
+    assert r.returncode == 0 and "Begin bento statistics" in r.stderr, \
+        "stats_print:true printed no report in a static link: " + r.stderr[-500:]
+    sockdir = os.path.join(dest, "sock")
+    os.mkdir(sockdir, 0o700)
+    out = sh([plain_exe, sockdir], env=dict(os.environ, BENTO_CONF="daemon:true,daemon_dir:" + sockdir))
+    assert "socket yes" in out, "daemon:true served no socket in a static link: " + out
+    print("libbento.a with plain malloc only: helper thread, report at exit, daemon socket")
