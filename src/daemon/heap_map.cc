@@ -52,6 +52,8 @@ bool grow(std::size_t want) noexcept {
 }
 }  // namespace
 
+void heap_map_postfork_child() noexcept { g_map_lock.reset_after_fork(); }
+
 void heap_map(ReportOut& out) noexcept {
   LockGuard map_guard(g_map_lock);
   out.put("ok\n");

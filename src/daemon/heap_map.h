@@ -17,5 +17,10 @@ namespace bento {
 inline constexpr char kSmallClassChars[] = "0123456789abcdefghijklmnopqrstuvwxy";
 
 void heap_map(ReportOut& out) noexcept;
+// Fork child: the daemon thread that may have held the map lock is gone; the lock is
+// reset, not taken before the fork (a map answer writes to its client under it, and a
+// client that stops reading must not stall the program's forks). The scratch lists stay
+// usable: each grows by storing its new array before its capacity.
+void heap_map_postfork_child() noexcept;
 
 }  // namespace bento

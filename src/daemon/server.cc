@@ -14,6 +14,7 @@
 #include "base/fixed_writer.h"
 #include "config/options.h"
 #include "daemon/daemon.h"
+#include "daemon/heap_map.h"
 #include "daemon/protocol.h"
 #include "frontend/init.h"
 #include "platform/log.h"
@@ -118,7 +119,11 @@ void* daemon_main(void*) {
       purge_due();
       next_purge = now + static_cast<std::uint64_t>(interval) * 1000000u;
     }
-    const int wait_ms = static_cast<int>((next_purge - os::monotonic_ns()) / 1000000u) + 1;
+    // From a fresh reading of the clock: the purge, or a fork whose handlers hold the
+    // locks purge_due waits for, may have run past next_purge, and the unsigned
+    // difference would wrap to a negative wait (poll(-1), a nanosleep of centuries).
+    const std::uint64_t after = os::monotonic_ns();
+    const int wait_ms = after >= next_purge ? 0 : static_cast<int>((next_purge - after) / 1000000u) + 1;
     if (g_listen_fd >= 0) {
       if (os::wait_readable(g_listen_fd, wait_ms) > 0) serve_one(g_listen_fd);
     } else {
@@ -165,6 +170,7 @@ void start_thread() noexcept {
 void daemon_prefork() noexcept {}
 void daemon_postfork_parent() noexcept {}
 void daemon_postfork_child() noexcept {
+  heap_map_postfork_child();
   if (!g_running.load(std::memory_order_relaxed)) return;
   if (g_listen_fd >= 0) os::close_fd(g_listen_fd);
   g_listen_fd = -1;

@@ -9,6 +9,7 @@
 #include "base/build.h"
 #include "chunk/base_alloc.h"
 #include "config/options.h"
+#include "frontend/init.h"
 #include "platform/os.h"
 #include "platform/thread.h"
 #include "stats/report_out.h"
@@ -23,6 +24,19 @@ constinit Mutex g_report_lock;
 constinit std::atomic<std::uintptr_t> g_report_owner{0};
 constinit Snapshot g_copy{};
 constinit ArenaSnapshot* g_copy_arenas = nullptr;
+
+// Fork child: a thread printing the report in the parent is gone, and its lock with it.
+// Reset rather than taken before the fork (the report calls the program's callback
+// under it, which may block); the copy is refreshed whole by the next report, and
+// g_copy_arenas is only ever null or a finished block.
+void report_postfork_child() noexcept {
+  g_report_lock.reset_after_fork();
+  g_report_owner.store(0, std::memory_order_relaxed);
+}
+void no_fork_work() noexcept {}
+__attribute__((constructor)) void bento_report_fork_hooks() {
+  add_fork_hooks(no_fork_work, no_fork_work, report_postfork_child);
+}
 
 // Refreshes the shared snapshot and copies it; false when memory for it is short.
 bool take_copy() noexcept {

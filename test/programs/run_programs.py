@@ -213,6 +213,18 @@ def main():
             ended, desc = False, "still running after 20 s"
         print("%-36s %s  (%s)" % ("main thread calls pthread_exit", "process ends" if ended else "HANGS", desc))
         failures += not ended
+        # The same after slow forks held the helper thread up past its wake-up time.
+        start = time.monotonic()
+        try:
+            rc, out, _ = run([MAIN_EXITS, "slow-forks"], True, timeout=30,
+                             extra_env={"BENTO_CONF": "daemon_interval_ms:10"})
+            took = time.monotonic() - start
+            ended = rc == 0 and out.endswith(b"atexit handler ran\n")
+            desc = "exit %d after %.1f s, %s" % (rc, took, "atexit ran" if ended else "output %r" % out[-80:])
+        except subprocess.TimeoutExpired:
+            ended, desc = False, "still running after 30 s"
+        print("%-36s %s  (%s)" % ("... after 40 slow forks", "process ends" if ended else "HANGS", desc))
+        failures += not ended
         if JEMALLOC_USER:
             rc, out, err = run([JEMALLOC_USER], True)
             on_bento = rc == 0 and out.startswith(b"version 0.")
