@@ -21,6 +21,7 @@ void Arena::init(unsigned index, std::int64_t decay, bool retain) noexcept {
 }
 
 std::size_t Arena::fill_locked(unsigned cls, void** out, std::size_t n) noexcept {
+  check_locked();
   if (is_small_class(cls)) {
     BinStats& s = bins_[cls].stats;
     ++s.nfills;
@@ -35,12 +36,14 @@ std::size_t Arena::fill_locked(unsigned cls, void** out, std::size_t n) noexcept
 }
 
 void* Arena::alloc_small_locked(unsigned cls) noexcept {
+  BENTO_ASSERT(mutex_.held_by_caller());  // the walk: by the caller (arena_alloc)
   void* p = nullptr;
   bins_[cls].alloc_batch(pages_, &p, 1);
   return p;
 }
 
 void* Arena::alloc_large_locked(unsigned cls, std::size_t align, bool* zeroed) noexcept {
+  BENTO_ASSERT(mutex_.held_by_caller());  // fill_locked, or a slow path that checked
   const std::size_t npages = kClasses[cls].run_pages;
   RunMeta* run = align <= kPageSize
                      ? pages_.alloc_run(npages, zeroed)
@@ -54,6 +57,7 @@ void* Arena::alloc_large_locked(unsigned cls, std::size_t align, bool* zeroed) n
 }
 
 FreeError Arena::free_locked(void* p) noexcept {
+  BENTO_ASSERT(mutex_.held_by_caller());  // the walk: once per batch, by the caller
   ChunkHeader* c = chunk_of(p);
   const std::size_t page = page_of(p);
   const PageInfo& pi = c->pages[page];
@@ -90,6 +94,7 @@ FreeError Arena::free_locked(void* p) noexcept {
 }
 
 bool Arena::resize_large_locked(void* p, unsigned new_cls) noexcept {
+  check_locked();
   ChunkHeader* c = chunk_of(p);
   const std::size_t page = page_of(p);
   PageInfo& pi = c->pages[page];
@@ -122,6 +127,7 @@ void Arena::merge_requests_locked(unsigned cls, std::uint64_t n) noexcept {
 }
 
 std::size_t Arena::purge_locked(bool all) noexcept {
+  check_locked();
   const std::uint32_t now = os::coarse_ms();
   const std::int64_t decay = decay_ms.load(std::memory_order_relaxed);
   const bool idle = decay >= 0 && this->idle();
@@ -159,6 +165,56 @@ void Arena::decay_tick_locked() noexcept {
   if (decay == 0 || static_cast<std::int32_t>(now - due) >= 0) {
     pages_.purge(now, PurgePolicy{decay, retain_}, decay == 0);
   }
+}
+
+}  // namespace bento
+
+namespace bento {
+
+bool Arena::is_valid_locked() const noexcept {
+  if (!pages_.is_valid()) return false;
+  std::size_t curregs[kNumSmallClasses] = {}, curruns[kNumSmallClasses] = {};
+  std::size_t large_runs[kNumLargeClasses] = {};
+  for (ChunkHeader* c = pages_.first_chunk(); c != nullptr; c = pages_.next_chunk(c)) {
+    if (c->arena_index != index_ || c->owner != this) return false;
+    for (std::size_t i = kFirstRunPage; i < kChunkPages;) {
+      const PageInfo& pi = c->pages[i];
+      const std::size_t n = pi.run_pages;  // PageRuns::is_valid: n > 0, the run ends in the chunk
+      if (pi.state == PageState::kSmall) {
+        const RunMeta& m = c->runs[i];
+        const unsigned cls = m.cls;
+        if (cls >= kNumSmallClasses || n != kClasses[cls].run_pages || m.nregs != kClasses[cls].nregs) return false;
+        if (m.nfree > m.nregs || m.free_regions.count() != m.nfree) return false;
+        const bool placed = m.bin_state == Bin::kFull      ? m.nfree == 0
+                            : m.bin_state == Bin::kCurrent ? &m == bins_[cls].current()
+                                                           : m.bin_state == Bin::kNonFull;
+        if (!placed) return false;
+        for (std::size_t j = i; j < i + n; ++j) {
+          const PageInfo& q = c->pages[j];
+          if (q.state != PageState::kSmall || q.run_start != i || page_class(q) != cls) return false;
+        }
+        curregs[cls] += m.nregs - m.nfree;
+        ++curruns[cls];
+      } else if (pi.state == PageState::kLarge) {
+        const unsigned cls = page_class(pi);
+        if (cls == kNoClass || is_small_class(cls) || kClasses[cls].run_pages != n) return false;
+        for (std::size_t j = i + 1; j < i + n; ++j) {
+          const PageInfo& q = c->pages[j];
+          if (q.state != PageState::kLarge || q.run_start != i || q.fast_bin != kNoFastBin) return false;
+        }
+        ++large_runs[cls - kNumSmallClasses];
+      }
+      i += n;
+    }
+  }
+  for (unsigned c = 0; c < kNumSmallClasses; ++c) {
+    if (!bins_[c].is_valid()) return false;
+    if (bins_[c].stats.curregs != curregs[c] || bins_[c].stats.curruns != curruns[c]) return false;
+  }
+  for (std::size_t l = 0; l < kNumLargeClasses; ++l) {
+    if (large_[l].curruns != large_runs[l]) return false;
+  }
+  return true;
 }
 
 }  // namespace bento

@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "chunk/page_runs.h"
+#include "platform/assert.h"
 #include "platform/mutex.h"
 #include "run/bin.h"
 
@@ -99,6 +100,17 @@ class Arena {
 
   // Counters merged from a thread cache (requests it served without the arena).
   void merge_requests_locked(unsigned cls, std::uint64_t n) noexcept;
+
+  // Debug levels (platform/assert.h), at each entry from a slow path: level 1 asserts
+  // the calling thread holds the lock; level 2 also walks the whole arena.
+  void check_locked() const noexcept {
+    BENTO_ASSERT(mutex_.held_by_caller());
+    BENTO_ASSERT_SLOW(is_valid_locked());
+  }
+  // The walk: every chunk's pages and free runs (PageRuns::is_valid); every small run's
+  // pages, bitmap, free count and place in its bin; every large run's pages; the bins'
+  // own lists; and the live region and run counts against the bins' counters.
+  bool is_valid_locked() const noexcept;
 
   // Read under the lock.
   const PageRuns& pages() const noexcept { return pages_; }

@@ -13,6 +13,7 @@ FreeError arena_free_batch(void** ptrs, std::size_t n, unsigned cls, void** bad)
     Arena* owner = arena_get(owner_index);
     std::size_t kept = 0;  // pointers of other arenas, compacted to the front
     owner->lock();
+    owner->check_locked();
     if (is_small_class(cls)) {
       ++owner->bin_stats_mut(cls).nflushes;
     } else if (cls < kNumClasses) {

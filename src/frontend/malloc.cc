@@ -77,6 +77,7 @@ void* arena_alloc(ThreadState* ts, unsigned cls, std::size_t align, bool zero) n
   Arena* a = lock_for(ts);
   if (a == nullptr) return nullptr;
   bool zeroed = false;
+  a->check_locked();
   void* p = is_small_class(cls) ? a->alloc_small_locked(cls) : a->alloc_large_locked(cls, align, &zeroed);
   if (p != nullptr) a->merge_requests_locked(cls, 1);
   a->decay_tick_locked();
@@ -119,6 +120,7 @@ void free_uncached(ThreadState* ts, void* p, const ObjectInfo* known, const char
     // The arena checks p again under its lock: that check is the one that counts.
     Arena* owner = arena_get(chunk_of(p)->arena_index);
     owner->lock();
+    owner->check_locked();
     const FreeError fe = owner->free_locked(p);
     owner->unlock();
     if (fe != FreeError::kOk) report_bad_free(call, p, fe, "");

@@ -93,6 +93,9 @@ class ProfiledMutex {
   }
   void unlock() noexcept { m_.unlock(); }
   void reset_after_fork() noexcept;
+  // Held, and by the calling thread (the last owner is written under the lock): for
+  // debug assertions.
+  bool held_by_caller() const noexcept;
 
   // Copy of the counters; the caller holds this lock (so the owner-written fields are
   // stable).

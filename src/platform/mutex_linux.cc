@@ -61,6 +61,10 @@ LockCounters& LockCounters::operator+=(const LockCounters& o) noexcept {
   return *this;
 }
 
+bool ProfiledMutex::held_by_caller() const noexcept {
+  return m_.is_locked() && last_owner_ == static_cast<std::uintptr_t>(::pthread_self());
+}
+
 void ProfiledMutex::on_acquired() noexcept {
   ++c_.lock_ops;
   const auto self = static_cast<std::uintptr_t>(::pthread_self());

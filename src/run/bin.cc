@@ -3,6 +3,25 @@
 
 namespace bento {
 
+namespace {
+bool run_is_sound(const RunMeta& m, unsigned cls) noexcept {
+  return m.cls == cls && m.nregs == kClasses[cls].nregs && m.nfree <= m.nregs && m.free_regions.count() == m.nfree;
+}
+}  // namespace
+
+bool Bin::is_valid() const noexcept {
+  if (cur_ != nullptr) {
+    if (cur_->bin_state != kCurrent || !run_is_sound(*cur_, cls_) || cur_base_ != to_addr(run_addr(cur_))) {
+      return false;
+    }
+  }
+  for (const RunMeta* m = nonfull_.front(); m != nullptr; m = nonfull_.next(const_cast<RunMeta*>(m))) {
+    // Non-full and not empty: a run other than the current one is released as it empties.
+    if (m->bin_state != kNonFull || !run_is_sound(*m, cls_) || m->nfree == 0 || m->nfree == m->nregs) return false;
+  }
+  return true;
+}
+
 void Bin::init(unsigned cls) noexcept {
   cls_ = cls;
   cur_ = nullptr;

@@ -58,6 +58,10 @@ class Bin {
   void release_empty_current(PageRuns& pages, std::uint32_t now_ms) noexcept;
 
   unsigned cls() const noexcept { return cls_; }
+  const RunMeta* current() const noexcept { return cur_; }
+  // Debug walk: the current run and the non-full list hold runs of this class in the
+  // state their place says, their bitmaps agreeing with their free counts.
+  bool is_valid() const noexcept;
   BinStats stats;
 
  private:

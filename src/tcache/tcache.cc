@@ -6,6 +6,8 @@
 
 #include "arena/free_batch.h"
 #include "chunk/chunk.h"
+#include "chunk/chunk_registry.h"
+#include "platform/assert.h"
 
 namespace bento {
 
@@ -119,6 +121,32 @@ void flush_remote(TCache* tc) noexcept {
   tc->remote_bytes = 0;
 }
 
+// Debug level 2, at each refill and flush: every bin within its slots and capacity,
+// every object it holds an object of its class in an arena chunk (a freed one carries
+// the free mark, one brought by a refill need not), every remote one marked.
+bool object_is_cached(const void* p, unsigned cls) noexcept {
+  if (chunk_kind(p) != ChunkKind::kArena) return false;
+  const PageInfo& pi = chunk_of(p)->pages[page_of(p)];
+  return page_class(pi) == cls && (pi.state == PageState::kSmall || pi.state == PageState::kLarge);
+}
+
+bool is_valid(const TCache* tc) noexcept {
+  for (unsigned c = 0; c < kNumLookupClasses; ++c) {
+    const CacheBin& b = tc->bins[c];
+    if (b.low > b.top || b.top > b.high || b.ncached_max != b.high - b.low || b.ncached_max > b.max_slots) {
+      return false;
+    }
+    for (void* const* s = b.low; s < b.top; ++s) {
+      if (!object_is_cached(*s, c)) return false;
+    }
+  }
+  if (tc->nremote > kRemoteSlots) return false;
+  for (unsigned i = 0; i < tc->nremote; ++i) {
+    if (chunk_kind(tc->remote[i]) != ChunkKind::kArena || !has_free_mark(tc->remote[i])) return false;
+  }
+  return true;
+}
+
 void merge_bin(TCache* tc, unsigned cls, Arena* a) noexcept {
   CacheBin& b = tc->bins[cls];
   if (a != nullptr) a->merge_requests_locked(cls, b.nrequests);
@@ -177,7 +205,9 @@ void tcache_init(TCache* tc, std::size_t tcache_max, unsigned home_arena, bool s
 }
 
 void* tcache_refill_and_pop(TCache* tc, unsigned cls, ArenaChoice& choice) noexcept {
+  BENTO_ASSERT_SLOW(is_valid(tc));
   CacheBin& b = tc->bins[cls];
+  BENTO_ASSERT(b.top == b.low);  // refill fills an empty bin from its first slot
   if (b.flushed) grow(tc, cls);  // full, then empty again: the working set is bigger
   b.flushed = 0;
   b.refilled = 1;
@@ -205,7 +235,9 @@ void* tcache_refill_and_pop(TCache* tc, unsigned cls, ArenaChoice& choice) noexc
 }
 
 void tcache_flush_and_push(TCache* tc, unsigned cls, void* p, ArenaChoice&) noexcept {
+  BENTO_ASSERT_SLOW(is_valid(tc));
   CacheBin& b = tc->bins[cls];
+  BENTO_ASSERT(b.top == b.high);
   // Empty, then full again: grow rather than flush, if the budget allows.
   const bool grew = b.refilled && grow(tc, cls);
   b.refilled = 0;

@@ -235,3 +235,48 @@ BOOST_AUTO_TEST_CASE(many_threads_fill_and_free_across_arenas) {
   });
   BOOST_TEST(failures.get() == 0);
 }
+
+// The debug walk (debug level 2 runs it at every slow-path entry) accepts a busy arena
+// and refuses each kind of damage: a run's free count, a bitmap bit, a page's class, a
+// large run's page, a bin's counter.
+BOOST_AUTO_TEST_CASE(the_debug_walk_finds_damage) {
+  Arena* a = arena_get_or_create(2);
+  a->lock();
+  std::vector<void*> small, large;
+  for (int i = 0; i < 300; ++i) small.push_back(a->alloc_small_locked(static_cast<unsigned>(i % 10)));
+  bool zeroed;
+  for (int i = 0; i < 5; ++i) large.push_back(a->alloc_large_locked(kFirstLarge + 2, kPageSize, &zeroed));
+  for (std::size_t i = 0; i < small.size(); i += 3) BOOST_REQUIRE(a->free_locked(small[i]) == FreeError::kOk);
+  BOOST_TEST(a->is_valid_locked());
+
+  ChunkHeader* c = chunk_of(small[1]);
+  PageInfo& pi = c->pages[page_of(small[1])];
+  RunMeta& run = c->runs[pi.run_start];
+  ++run.nfree;
+  BOOST_TEST(!a->is_valid_locked());  // free count against the bitmap
+  --run.nfree;
+  const std::uint64_t word = run.free_regions.word(0);
+  run.free_regions.set_word(0, word ^ 1u);
+  BOOST_TEST(!a->is_valid_locked());  // a region freed behind the bin's back
+  run.free_regions.set_word(0, word);
+  const std::uint16_t fast_bin = pi.fast_bin;
+  set_page_class(pi, page_class(pi) + 1);
+  BOOST_TEST(!a->is_valid_locked());  // a page of the run names another class
+  pi.fast_bin = fast_bin;
+  PageInfo& tail = chunk_of(large[0])->pages[page_of(large[0]) + 1];
+  const PageState state = tail.state;
+  tail.state = PageState::kSmall;
+  BOOST_TEST(!a->is_valid_locked());  // a large run's second page
+  tail.state = state;
+  ++a->bin_stats_mut(3).curregs;
+  BOOST_TEST(!a->is_valid_locked());  // the bin's live count
+  --a->bin_stats_mut(3).curregs;
+  BOOST_TEST(a->is_valid_locked());
+
+  for (std::size_t i = 0; i < small.size(); ++i) {
+    if (i % 3 != 0) BOOST_REQUIRE(a->free_locked(small[i]) == FreeError::kOk);
+  }
+  for (void* p : large) BOOST_REQUIRE(a->free_locked(p) == FreeError::kOk);
+  BOOST_TEST(a->is_valid_locked());
+  a->unlock();
+}

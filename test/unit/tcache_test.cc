@@ -25,6 +25,16 @@ struct Setup {
 };
 BOOST_GLOBAL_FIXTURE(Setup);
 
+// What the free paths do: the free mark, then the push (tcache/free_mark.h).
+bool put(CacheBin& b, void* p) {
+  set_free_mark(p);
+  return b.push(p);
+}
+void put_or_flush(TCache* tc, unsigned cls, void* p, ArenaChoice& choice) {
+  set_free_mark(p);
+  if (!tc->bins[cls].push(p)) tcache_flush_and_push(tc, cls, p, choice);
+}
+
 struct Cache {
   explicit Cache(std::size_t max = 32768) : mem(new char[tcache_size(max) + 64]()) {
     tc = reinterpret_cast<TCache*>(align_up(to_addr(mem.get()), 64));
@@ -59,8 +69,8 @@ BOOST_AUTO_TEST_CASE(refill_brings_half_a_bin_and_pops_lowest_first) {
   BOOST_TEST(b.ncached() == b.ncached_max / 2u - 1u);
   void* second = b.pop();
   BOOST_TEST(to_addr(second) > to_addr(first));
-  BOOST_TEST(b.push(second));
-  BOOST_TEST(b.push(first));
+  BOOST_TEST(put(b, second));
+  BOOST_TEST(put(b, first));
 }
 
 BOOST_AUTO_TEST_CASE(a_popped_object_leaves_without_the_free_mark) {
@@ -87,7 +97,7 @@ BOOST_AUTO_TEST_CASE(full_bin_flushes_its_older_half) {
   }
   BOOST_TEST(std::set<void*>(objs.begin(), objs.end()).size() == objs.size());
   for (void* p : objs) {
-    if (!b.push(p)) tcache_flush_and_push(c.tc, 0, p, c.choice);
+    put_or_flush(c.tc, 0, p, c.choice);
   }
   BOOST_TEST(b.ncached() <= b.ncached_max);
   BOOST_TEST(b.ncached() >= b.ncached_max / 2u);
@@ -98,7 +108,7 @@ BOOST_AUTO_TEST_CASE(full_bin_flushes_its_older_half) {
 BOOST_AUTO_TEST_CASE(gc_sheds_what_an_idle_bin_holds) {
   Cache c;
   void* p = tcache_refill_and_pop(c.tc, 10, c.choice);
-  c.tc->bins[10].push(p);
+  put(c.tc->bins[10], p);
   const std::size_t held = c.tc->bins[10].ncached();
   BOOST_TEST(held > 4u);
   // Slow events on another class walk the GC round the bins twice. A refill needs an
@@ -111,10 +121,8 @@ BOOST_AUTO_TEST_CASE(gc_sheds_what_an_idle_bin_holds) {
     taken.push_back(tcache_refill_and_pop(c.tc, 1, c.choice));
     while (void* q = b1.pop()) taken.push_back(q);
     for (void* q : taken) {
-      if (!b1.push(q)) {
-        tcache_flush_and_push(c.tc, 1, q, c.choice);
-        ++flushes;
-      }
+      if (b1.top == b1.high) ++flushes;
+      put_or_flush(c.tc, 1, q, c.choice);
     }
   }
   BOOST_TEST(flushes > 0u);
@@ -127,8 +135,8 @@ BOOST_AUTO_TEST_CASE(allocated_bytes_count_cache_hits) {
   void* p = tcache_refill_and_pop(c.tc, 3, c.choice);
   void* q = c.tc->bins[3].pop();
   BOOST_TEST(tcache_allocated_bytes(c.tc) - before == 128u);
-  c.tc->bins[3].push(q);
-  c.tc->bins[3].push(p);
+  put(c.tc->bins[3], q);
+  put(c.tc->bins[3], p);
   BOOST_TEST(tcache_deallocated_bytes(c.tc) == 128u);
   BOOST_TEST(tcache_cached_bytes(c.tc) == c.tc->bins[3].ncached() * 64u);
   tcache_flush_all(c.tc, c.choice);
