@@ -15,6 +15,9 @@ constinit std::atomic<Arena*> g_arenas[kMaxArenas];
 constinit unsigned g_narenas = 1;
 constinit std::int64_t g_decay_ms = 10000;
 constinit bool g_retain = false;
+// Odd while a fork holds every arena lock (arenas_prefork to the postfork handlers);
+// bumped at both ends. A try_lock that a fork overlapped says nothing about contention.
+constinit std::atomic<std::uint32_t> g_fork_seq{0};
 
 std::uint64_t xorshift(std::uint64_t& s) noexcept {
   s ^= s << 13;
@@ -85,8 +88,15 @@ void choice_release(ArenaChoice& c) noexcept {
 
 Arena* lock_favourite(ArenaChoice& c) noexcept {
   Arena* a = arena_get(c.favourite);
+  const std::uint32_t fork_seq = g_fork_seq.load(std::memory_order_relaxed);
   if (BENTO_LIKELY(a != nullptr) && a->mutex().try_lock()) return a;
-  if (g_narenas == 1) {  // nowhere to move: wait for the only arena
+  // Nowhere to move, or a fork in another thread holds the lock (it began or ended since
+  // the load above): wait for it. Moving on would move every busy thread one arena
+  // along at each fork, round all of them, each left holding runs and dirty pages that
+  // no thread allocates from (and an arena a thread merely left is not purged early).
+  // The fence pairs with arenas_prefork's: a failure caused by its lock sees its bump.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (g_narenas == 1 || (fork_seq & 1) != 0 || g_fork_seq.load(std::memory_order_relaxed) != fork_seq) {
     a->lock();
     return a;
   }
@@ -120,6 +130,8 @@ void set_default_decay_ms(std::int64_t ms) noexcept {
 }
 
 void arenas_prefork() noexcept {
+  g_fork_seq.fetch_add(1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
   g_arenas_lock.lock();
   for (unsigned i = 0; i < g_narenas; ++i) {
     if (Arena* a = arena_get(i)) a->lock();
@@ -131,6 +143,7 @@ void arenas_postfork_parent() noexcept {
     if (Arena* a = arena_get(i)) a->unlock();
   }
   g_arenas_lock.unlock();
+  g_fork_seq.fetch_add(1, std::memory_order_relaxed);
 }
 
 void arenas_postfork_child(const ArenaChoice* survivor) noexcept {
@@ -145,6 +158,7 @@ void arenas_postfork_child(const ArenaChoice* survivor) noexcept {
     if (Arena* a = arena_get(survivor->favourite)) a->thread_joined();
   }
   g_arenas_lock.reset_after_fork();
+  g_fork_seq.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace bento

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../support/rng.h"
+#include "bento/bento.h"
 
 namespace {
 // Waits for pid for at most `seconds`; kills it (and counts a hang) on timeout.
@@ -27,6 +28,14 @@ bool wait_bounded(pid_t pid, int seconds, int* status) {
   kill(pid, SIGKILL);
   waitpid(pid, status, 0);
   return false;
+}
+
+std::uint64_t favourite_switches() {
+  std::uint64_t e = 1, v = 0;
+  std::size_t len = sizeof(v);
+  bento_mallctl("epoch", nullptr, nullptr, &e, sizeof(e));
+  bento_mallctl("stats.arenas.4096.contention.favourite_switches", &v, &len, nullptr, 0);
+  return v;
 }
 
 void child_work() {
@@ -82,4 +91,55 @@ BOOST_AUTO_TEST_CASE(children_of_a_busy_parent_allocate_and_exit_cleanly) {
   BOOST_TEST(hung == 0);
   BOOST_TEST(failed == 0);
   BOOST_TEST(clean == kForks);
+}
+
+// fork holds every arena lock while it copies the process; a busy thread that finds its
+// favourite locked then must wait for it, not move on to the next arena (each fork would
+// move every busy thread one arena on, round all of them, leaving dirty pages in each).
+BOOST_AUTO_TEST_CASE(fork_does_not_move_busy_threads_to_other_arenas) {
+  unsigned narenas = 0;
+  std::size_t len = sizeof(narenas);
+  bento_mallctl("arenas.narenas", &narenas, &len, nullptr, 0);
+  constexpr unsigned kBusy = 4;
+  if (narenas < kBusy + 1) {
+    BOOST_TEST_MESSAGE("fewer than 5 arenas: the busy threads would share them; skipped");
+    return;
+  }
+  unsigned zero = 0;
+  BOOST_REQUIRE(bento_mallctl("thread.arena", nullptr, nullptr, &zero, sizeof(zero)) == 0);
+  std::atomic<bool> stop{false};
+  std::atomic<unsigned> ready{0};
+  std::vector<std::thread> busy;
+  for (unsigned t = 0; t < kBusy; ++t) {
+    busy.emplace_back([&stop, &ready, t] {
+      // One arena each, put back every 64 operations: a move for any other reason (two
+      // threads that met on one arena chase each other round) must not keep counting.
+      unsigned mine = t + 1;
+      bento_mallctl("thread.arena", nullptr, nullptr, &mine, sizeof(mine));
+      bento::test::Rng rng(t + 7);
+      void* live[512] = {};
+      ready.fetch_add(1);
+      for (unsigned n = 0; !stop.load(std::memory_order_relaxed); ++n) {
+        if (n % 64 == 0) bento_mallctl("thread.arena", nullptr, nullptr, &mine, sizeof(mine));
+        const std::size_t k = rng.below(512);
+        free(live[k]);
+        live[k] = malloc(rng.log_size(65536));
+      }
+      for (void* p : live) free(p);
+    });
+  }
+  while (ready.load() < kBusy) std::this_thread::yield();
+  const std::uint64_t before = favourite_switches();
+  constexpr int kForks = 200;
+  for (int i = 0; i < kForks; ++i) {
+    const pid_t pid = fork();
+    if (pid == 0) _exit(0);
+    int status = 0;
+    BOOST_REQUIRE(wait_bounded(pid, 20, &status));
+  }
+  const std::uint64_t moved = favourite_switches() - before;
+  stop = true;
+  for (auto& t : busy) t.join();
+  // Without the fork guard: about one move per busy thread and fork (hundreds).
+  BOOST_TEST(moved <= static_cast<std::uint64_t>(kForks / 20));
 }
