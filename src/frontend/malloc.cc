@@ -116,7 +116,6 @@ void free_uncached(ThreadState* ts, void* p, const ObjectInfo* known, const char
     if (!huge_free(p)) report_bad_free(call, p, FreeError::kUnknown, "");
   } else {
     if (options().junk) std::memset(p, kJunkFree, known->usize);
-    set_free_mark(p);  // before the arena has it: then another thread may hand it out
     // The arena checks p again under its lock: that check is the one that counts.
     Arena* owner = arena_get(chunk_of(p)->arena_index);
     owner->lock();
@@ -129,30 +128,29 @@ void free_uncached(ThreadState* ts, void* p, const ObjectInfo* known, const char
 }
 
 void free_decoded(void* p, unsigned fast_bin, const ObjectInfo* known, const char* call) noexcept {
-  // Where an object may start in an arena chunk, its first word can be read: the mark
-  // says it is free already (free_mark.h).
-  if (fast_bin != kNoFastBin && has_free_mark(p)) {
-    report_bad_free(call, p, FreeError::kFreedBefore, "");
-  }
   ThreadState* ts = thread_state();
   TCache* tc = ts != nullptr ? ts->tcache : nullptr;
   if (fast_bin < kFastBinLimit && tc != nullptr) {
     const unsigned cls = fast_bin >> kFastBinShift;
     CacheBin& b = tc->bins[cls];
     if (b.max_slots != 0 && (to_addr(p) & kClasses[cls].align_mask) == 0) {
-      if (b.align_mask != kClasses[cls].align_mask && known == nullptr) {
-        // strict_free: the fast path sent every free of this class here for the exact
-        // test that p starts an object, which its alignment alone does not show.
-        ObjectInfo info;
-        const FreeError e = object_info(p, &info);
-        if (e != FreeError::kOk) report_bad_free(call, p, e, "");
+      const bool strict = b.align_mask == ~std::uintptr_t{0};
+      if (strict) {
+        // strict_free sent every free here: the exact test that p starts an object
+        // (the alignment alone does not show it), then the free mark (free_mark.h).
+        if (known == nullptr) {
+          ObjectInfo info;
+          const FreeError e = object_info(p, &info);
+          if (e != FreeError::kOk) report_bad_free(call, p, e, "");
+        }
+        if (has_free_mark(p)) report_bad_free(call, p, FreeError::kFreedBefore, "");
+        set_free_mark(p);
       }
       // Another arena's object is kept for reuse only behind objects of the thread's own:
       // into an empty bin it would be the next one handed out, which is how a thread ends
       // up writing an object on another thread's cache lines (cache-scratch).
       const bool home = is_home(tc, p);
       if (!home && b.ncached() == 0) {
-        set_free_mark(p);
         tcache_free_remote(tc, p, cls);
         return;
       }
@@ -161,7 +159,6 @@ void free_decoded(void* p, unsigned fast_bin, const ObjectInfo* known, const cha
       // would pull every object's line over for nothing (producer/consumer: 0.7x).
       if (home || b.nrequests != 0) __builtin_prefetch(p, 1, 3);
       if (!b.push(p)) tcache_flush_and_push(tc, cls, p, ts->choice);
-      set_free_mark(p);
       return;
     }
   }

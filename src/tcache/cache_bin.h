@@ -1,7 +1,7 @@
 // tcache/cache_bin.h: one size class of a thread cache: a stack of object pointers.
-// The fast paths pop and push here. A popped object leaves without the free mark
-// (free_mark.h); the free paths write it before they push, and test it first, which is
-// how a double free of an object anywhere in a bin (not only on top) is caught.
+// The fast paths pop and push here. The slot just below `low` is always null, so the
+// push-side double-free check (is p already on top?) needs no emptiness test. A popped
+// object leaves without the free mark (free_mark.h: strict_free's double-free test).
 //
 // Counting costs one add, on the allocation side only: `nrequests` counts pops; frees
 // are derived when counters are merged (see merged_frees). Owned by one thread; no lock.
@@ -20,8 +20,7 @@ struct alignas(64) CacheBin {
   void** high;   // full when top == high
   std::uint64_t nrequests;   // pops since counters were last merged
   // A free whose pointer has a bit of align_mask set takes the slow path: the class's
-  // alignment - 1, or all ones where every free must (strict_free, classes whose objects
-  // the alignment alone does not tell from interior pointers).
+  // alignment - 1, or all ones with strict_free (every free takes it, for the checks).
   std::uintptr_t align_mask;
   std::uint16_t ncached_max; // current capacity (high - low), grown and shrunk by use
   std::uint16_t max_slots;   // the most it may grow to (the slots reserved for it)
@@ -55,10 +54,10 @@ struct alignas(64) CacheBin {
     pop(p);
     return p;
   }
-  // False when the bin is full. The caller has tested and then writes p's free mark.
+  // False when the bin is full or p is the object on top (an immediate double free).
   BENTO_ALWAYS_INLINE bool push(void* p) noexcept {
     void** t = top;
-    if (BENTO_UNLIKELY(t == high)) return false;
+    if (BENTO_UNLIKELY(t == high || t[-1] == p)) return false;
     *t = p;
     top = t + 1;
     return true;

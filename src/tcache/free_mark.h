@@ -1,15 +1,15 @@
-// tcache/free_mark.h: the free mark, how a small or large object that bento holds free
-// is told apart at the next free of the same pointer (a double free caught at the call,
-// as glibc's tcache does). Every free of such an object writes the mark, a random word
-// chosen at start-up, over the object's first word before the object is kept anywhere
-// (a cache bin, a remote batch, its arena's run). Every path that hands one out again
-// clears it (CacheBin::pop, arena_alloc). So a pointer whose first word is the mark was
-// freed and not handed out since: freeing it again, or reallocating it, is an error.
+// tcache/free_mark.h: the free mark, strict_free's test for a double free at the call
+// (as glibc's tcache makes). With strict_free every free of a cached class takes the slow
+// path, which refuses a pointer whose first word is the mark and then writes it there,
+// a random word chosen at start-up. Every path that hands an object out clears it
+// (CacheBin::pop, arena_alloc), whatever the option: a pointer that carries the mark was
+// freed and not handed out since, wherever the object went after its first free (deeper
+// in the bin, its run, another thread's cache or batch).
 //
-// Huge objects carry no mark (their own mapping and table find a double free). The mark
-// is written by the freeing thread into memory it was just using; it costs the free fast
-// path a load, a compare and a store, the malloc fast path one store.
-// g_free_mark is written once, at start-up, before any free; read without a lock.
+// Not on the default fast path: a free that reads or writes the object waits for memory
+// when the object is cold (larson: half the throughput). The clear costs malloc one store
+// to a line the program writes next. Huge objects carry none (their table finds a
+// double free). g_free_mark is written once, at start-up, before any free.
 #pragma once
 #include <cstdint>
 

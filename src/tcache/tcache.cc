@@ -19,12 +19,12 @@ constexpr std::size_t kTinyBudget = std::size_t{256} << 10;  // bytes of tiny ob
 constexpr std::size_t kBinBudget = std::size_t{1} << 20;     // bytes one bin may hold above 1 KiB
 constexpr std::size_t kThreadBudget = std::size_t{4} << 20;  // bytes all bins may grow by
 
-constinit void* g_empty_slot[1] = {nullptr};
+constinit void* g_empty_slot[2] = {nullptr, nullptr};
 
 constexpr TCache make_empty_cache() {
   TCache tc{};
   for (auto& b : tc.bins) {
-    b.top = b.low = b.high = &g_empty_slot[0];
+    b.top = b.low = b.high = &g_empty_slot[1];
   }
   return tc;
 }
@@ -122,8 +122,7 @@ void flush_remote(TCache* tc) noexcept {
 }
 
 // Debug level 2, at each refill and flush: every bin within its slots and capacity,
-// every object it holds an object of its class in an arena chunk (a freed one carries
-// the free mark, one brought by a refill need not), every remote one marked.
+// every object it holds (and every remote one) an object of its class in an arena chunk.
 bool object_is_cached(const void* p, unsigned cls) noexcept {
   if (chunk_kind(p) != ChunkKind::kArena) return false;
   const PageInfo& pi = chunk_of(p)->pages[page_of(p)];
@@ -142,7 +141,7 @@ bool is_valid(const TCache* tc) noexcept {
   }
   if (tc->nremote > kRemoteSlots) return false;
   for (unsigned i = 0; i < tc->nremote; ++i) {
-    if (chunk_kind(tc->remote[i]) != ChunkKind::kArena || !has_free_mark(tc->remote[i])) return false;
+    if (chunk_kind(tc->remote[i]) != ChunkKind::kArena) return false;
   }
   return true;
 }
@@ -173,7 +172,7 @@ void free_mark_init(std::uint64_t seed) noexcept {
 
 std::size_t tcache_size(std::size_t tcache_max) noexcept {
   std::size_t slots = 0;
-  for (unsigned c = 0; c < kNumLookupClasses; ++c) slots += max_slots_for(c, tcache_max);
+  for (unsigned c = 0; c < kNumLookupClasses; ++c) slots += 1 + max_slots_for(c, tcache_max);
   return sizeof(TCache) + slots * sizeof(void*);
 }
 
@@ -186,12 +185,12 @@ void tcache_init(TCache* tc, std::size_t tcache_max, unsigned home_arena, bool s
   for (unsigned c = 0; c < kNumLookupClasses; ++c) {
     CacheBin& b = tc->bins[c];
     const unsigned max = max_slots_for(c, tcache_max);
+    ++s;  // the null sentinel below low: never written
     b.low = b.top = s;
     b.max_slots = static_cast<std::uint16_t>(max);
     b.ncached_max = 0;
     b.align_mask = kClasses[c].align_mask;
-    // Only where the alignment is the region size does it tell region starts apart.
-    if (strict_free && b.align_mask + 1 != class_bytes(c)) b.align_mask = ~std::uintptr_t{0};
+    if (strict_free) b.align_mask = ~std::uintptr_t{0};  // every free to the slow path
     b.nrequests = 0;
     b.ncached_at_merge = 0;
     b.net_slow = 0;
@@ -237,7 +236,9 @@ void* tcache_refill_and_pop(TCache* tc, unsigned cls, ArenaChoice& choice) noexc
 void tcache_flush_and_push(TCache* tc, unsigned cls, void* p, ArenaChoice&) noexcept {
   BENTO_ASSERT_SLOW(is_valid(tc));
   CacheBin& b = tc->bins[cls];
-  BENTO_ASSERT(b.top == b.high);
+  if (b.top != b.low && b.top[-1] == p) {
+    report_bad_free("free", p, FreeError::kDoubleFree, "");
+  }
   // Empty, then full again: grow rather than flush, if the budget allows.
   const bool grew = b.refilled && grow(tc, cls);
   b.refilled = 0;

@@ -37,7 +37,7 @@ struct TCache {
   // thread whose next object is another thread's shares that thread's cache lines);
   // returned to their arenas in one batch when full, at a flush, and at thread exit.
   void* remote[kRemoteSlots];
-  // followed by the slots: for each bin max_slots pointers
+  // followed by the slots: for each bin a null sentinel, then max_slots pointers
 };
 
 // The cache of a thread that has none (not set up yet, exiting, or caches off): every bin
@@ -47,8 +47,9 @@ extern constinit TCache g_empty_cache;
 
 // Bytes a TCache (with its slots) needs when classes up to tcache_max are cached.
 std::size_t tcache_size(std::size_t tcache_max) noexcept;
-// Lays out a block of tcache_size(tcache_max) bytes. strict_free: frees of the classes
-// whose alignment does not show a region start take the slow path (option strict_free).
+// Lays out a block of tcache_size(tcache_max) bytes whose slots are zero (fresh pages, or
+// a block this function laid out before: slots below `low` are never written).
+// strict_free: every free takes the slow path, for its checks (option strict_free).
 void tcache_init(TCache* tc, std::size_t tcache_max, unsigned home_arena, bool strict_free) noexcept;
 
 // A free of an object of another arena (cls: its class): kept aside, returned to its
