@@ -123,13 +123,13 @@ void flush_remote(TCache* tc) noexcept {
 
 // Debug level 2, at each refill and flush: every bin within its slots and capacity,
 // every object it holds (and every remote one) an object of its class in an arena chunk.
-bool object_is_cached(const void* p, unsigned cls) noexcept {
+[[maybe_unused]] bool object_is_cached(const void* p, unsigned cls) noexcept {
   if (chunk_kind(p) != ChunkKind::kArena) return false;
   const PageInfo& pi = chunk_of(p)->pages[page_of(p)];
   return page_class(pi) == cls && (pi.state == PageState::kSmall || pi.state == PageState::kLarge);
 }
 
-bool is_valid(const TCache* tc) noexcept {
+[[maybe_unused]] bool is_valid(const TCache* tc) noexcept {
   for (unsigned c = 0; c < kNumLookupClasses; ++c) {
     const CacheBin& b = tc->bins[c];
     if (b.low > b.top || b.top > b.high || b.ncached_max != b.high - b.low || b.ncached_max > b.max_slots) {
