@@ -72,6 +72,20 @@ def run(argv, preload, cwd=None, stdin=None, extra_env=None, timeout=600):
     return r.returncode, r.stdout, r.stderr
 
 
+def process_ends(label, argv, timeout, extra_env=None):
+    """Runs a main_thread_exits mode under bento; True when it ends with its atexit line."""
+    start = time.monotonic()
+    try:
+        rc, out, _ = run(argv, True, timeout=timeout, extra_env=extra_env)
+        took = time.monotonic() - start
+        ended = rc == 0 and out.endswith(b"atexit handler ran\n")
+        desc = "exit %d after %.1f s, %s" % (rc, took, "atexit ran" if ended else "output %r" % out[-80:])
+    except subprocess.TimeoutExpired:
+        ended, desc = False, "still running after %d s" % timeout
+    print("%-36s %s  (%s)" % (label, "process ends" if ended else "HANGS", desc))
+    return ended
+
+
 def git_repo_work(tmp):
     """A generated repository: commits, branches, a merge, gc; prints what git reports."""
     repo = os.path.join(tmp, "repo")
@@ -202,29 +216,11 @@ def main():
         print("%-36s %s  (%r)" % ("C++ operator new throws bad_alloc", "yes" if threw else "NO", out[-120:]))
         failures += not threw
         # The main thread calls pthread_exit: the process ends with its last worker (glibc
-        # runs exit(0) then), bento's helper thread or not.
-        start = time.monotonic()
-        try:
-            rc, out, _ = run([MAIN_EXITS], True, timeout=20)
-            took = time.monotonic() - start
-            ended = rc == 0 and out.endswith(b"atexit handler ran\n")
-            desc = "exit %d after %.1f s, %s" % (rc, took, "atexit ran" if ended else "output %r" % out[-80:])
-        except subprocess.TimeoutExpired:
-            ended, desc = False, "still running after 20 s"
-        print("%-36s %s  (%s)" % ("main thread calls pthread_exit", "process ends" if ended else "HANGS", desc))
-        failures += not ended
-        # The same after slow forks held the helper thread up past its wake-up time.
-        start = time.monotonic()
-        try:
-            rc, out, _ = run([MAIN_EXITS, "slow-forks"], True, timeout=30,
-                             extra_env={"BENTO_CONF": "daemon_interval_ms:10"})
-            took = time.monotonic() - start
-            ended = rc == 0 and out.endswith(b"atexit handler ran\n")
-            desc = "exit %d after %.1f s, %s" % (rc, took, "atexit ran" if ended else "output %r" % out[-80:])
-        except subprocess.TimeoutExpired:
-            ended, desc = False, "still running after 30 s"
-        print("%-36s %s  (%s)" % ("... after 40 slow forks", "process ends" if ended else "HANGS", desc))
-        failures += not ended
+        # runs exit(0) then), bento's helper thread or not; also after slow forks held the
+        # helper thread up past its wake-up time.
+        failures += not process_ends("main thread calls pthread_exit", [MAIN_EXITS], 20)
+        failures += not process_ends("... after 40 slow forks", [MAIN_EXITS, "slow-forks"], 30,
+                                     {"BENTO_CONF": "daemon_interval_ms:10"})
         if JEMALLOC_USER:
             rc, out, err = run([JEMALLOC_USER], True)
             on_bento = rc == 0 and out.startswith(b"version 0.")
