@@ -13,13 +13,17 @@ PAIR_ROUNDS = (100000, 300000)
 # a pair from run to run. Other allocators ignore the variable.
 BENTO_CONF = "background_purge:false,dirty_decay_ms:-1"
 BATCH_ROUNDS = (100, 300)  # batches of 1,000 mallocs then 1,000 frees
+# The fast path alone, without the heap profiler's samples (each one unwinds the stack:
+# thousands of instructions, one per 512 KiB requested on average). The countdown that
+# decides when to sample stays in the path and is counted.
+NO_SAMPLES = ",prof_active:false"
 
 
-def count(exe, mode, size, rounds, lib):
+def count(exe, mode, size, rounds, lib, extra_conf=""):
     """Instructions callgrind collected for one run of the fastpath program."""
     env = dict(os.environ)
     env.pop("LD_PRELOAD", None)
-    env["BENTO_CONF"] = BENTO_CONF
+    env["BENTO_CONF"] = BENTO_CONF + extra_conf
     if lib:
         env["LD_PRELOAD"] = lib
     r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", exe, mode, str(size),
@@ -30,15 +34,16 @@ def count(exe, mode, size, rounds, lib):
     return int(m.group(1))
 
 
-def per_pair(exe, lib, sizes):
-    """{("pair"|"batch", size): instructions per malloc+free pair} for one library."""
+def per_pair(exe, lib, sizes, extra_conf=""):
+    """{("pair"|"batch", size): instructions per malloc+free pair} for one library;
+    extra_conf is appended to bento's BENTO_CONF (NO_SAMPLES: the fast path alone)."""
     n1, n2 = PAIR_ROUNDS
     empty = count(exe, "empty", 16, n2, "") - count(exe, "empty", 16, n1, "")
     out = {}
     for size in sizes:
-        pair = count(exe, "pair", size, n2, lib) - count(exe, "pair", size, n1, lib)
+        pair = count(exe, "pair", size, n2, lib, extra_conf) - count(exe, "pair", size, n1, lib, extra_conf)
         out[("pair", size)] = (pair - empty) / (n2 - n1)
         b1, b2 = BATCH_ROUNDS
-        batch = count(exe, "batch", size, b2, lib) - count(exe, "batch", size, b1, lib)
+        batch = count(exe, "batch", size, b2, lib, extra_conf) - count(exe, "batch", size, b1, lib, extra_conf)
         out[("batch", size)] = batch / ((b2 - b1) * 1000)
     return out

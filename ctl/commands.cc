@@ -1,5 +1,6 @@
 // ctl/commands.cc: what each bentoctl command does with the daemon's answers.
 #include "commands.h"
+#include "text.h"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -26,15 +27,6 @@ namespace bentoctl {
 
 namespace {
 
-std::vector<std::string> lines(const std::string& body) {
-  std::vector<std::string> out;
-  std::istringstream in(body);
-  for (std::string l; std::getline(in, l);) {
-    if (!l.empty()) out.push_back(l);
-  }
-  return out;
-}
-
 // "NAME VALUE" lines of a get answer, in order.
 std::vector<std::pair<std::string, std::string>> name_values(const std::string& body) {
   std::vector<std::pair<std::string, std::string>> out;
@@ -58,16 +50,6 @@ nlohmann::json json_value(const std::string& v) {
 bool file_exists(const std::string& p) {
   struct stat st;
   return ::stat(p.c_str(), &st) == 0;
-}
-
-std::string human_bytes(double b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (b >= 1024 && u < 4) {
-    b /= 1024;
-    ++u;
-  }
-  return fmt::format("{:.1f} {}", b, units[u]);
 }
 
 nlohmann::json dump_json(const Client& client, int pid, const char* letters) {

@@ -56,6 +56,27 @@ void* Arena::alloc_large_locked(unsigned cls, std::size_t align, bool* zeroed) n
   return run_addr(run);
 }
 
+void* Arena::alloc_sampled_locked(unsigned cls, std::size_t align, bool* zeroed) noexcept {
+  void* p;
+  if (is_small_class(cls)) {
+    BENTO_ASSERT(mutex_.held_by_caller());
+    const std::size_t npages = (class_bytes(cls) + kPageSize - 1) / kPageSize;
+    RunMeta* run = align <= kPageSize
+                       ? pages_.alloc_run(npages, zeroed)
+                       : pages_.alloc_run_aligned(npages, align / kPageSize, zeroed, os::coarse_ms());
+    if (run == nullptr) return nullptr;
+    pages_.mark_large(run, npages, cls);
+    ++sampled_.cur;
+    sampled_.bytes += class_bytes(cls);
+    p = run_addr(run);
+  } else {
+    p = alloc_large_locked(cls, align, zeroed);
+    if (p == nullptr) return nullptr;
+  }
+  chunk_of(p)->pages[page_of(p)].fast_bin |= kSampledFastBin;
+  return p;
+}
+
 FreeError Arena::free_locked(void* p) noexcept {
   BENTO_ASSERT(mutex_.held_by_caller());  // the walk: once per batch, by the caller
   ChunkHeader* c = chunk_of(p);
@@ -78,9 +99,14 @@ FreeError Arena::free_locked(void* p) noexcept {
     case PageState::kLarge: {
       if (pi.run_start != page || (to_addr(p) & (kPageSize - 1)) != 0) return FreeError::kInterior;
       const unsigned cls = page_class(pi);
-      LargeStats& s = large_[cls - kNumSmallClasses];
-      ++s.ndalloc;
-      --s.curruns;
+      if (is_small_class(cls)) {  // only a sampled object (alloc_sampled_locked)
+        --sampled_.cur;
+        sampled_.bytes -= class_bytes(cls);
+      } else {
+        LargeStats& s = large_[cls - kNumSmallClasses];
+        ++s.ndalloc;
+        --s.curruns;
+      }
       pages_.free_run(run_meta_at(c, page), pi.run_pages, os::coarse_ms());
       decay_tick_locked();
       return FreeError::kOk;
@@ -175,6 +201,7 @@ bool Arena::is_valid_locked() const noexcept {
   if (!pages_.is_valid()) return false;
   std::size_t curregs[kNumSmallClasses] = {}, curruns[kNumSmallClasses] = {};
   std::size_t large_runs[kNumLargeClasses] = {};
+  std::uint64_t sampled_objects = 0;
   for (ChunkHeader* c = pages_.first_chunk(); c != nullptr; c = pages_.next_chunk(c)) {
     if (c->arena_index != index_ || c->owner != this) return false;
     for (std::size_t i = kFirstRunPage; i < kChunkPages;) {
@@ -197,12 +224,19 @@ bool Arena::is_valid_locked() const noexcept {
         ++curruns[cls];
       } else if (pi.state == PageState::kLarge) {
         const unsigned cls = page_class(pi);
-        if (cls == kNoClass || is_small_class(cls) || kClasses[cls].run_pages != n) return false;
+        if (cls == kNoClass) return false;
+        // A small class on a large run: a sampled object, on the pages its size takes.
+        const bool small_sampled = is_small_class(cls) && page_is_sampled(pi);
+        if (is_small_class(cls) && !small_sampled) return false;
+        if (small_sampled ? n != (class_bytes(cls) + kPageSize - 1) / kPageSize : kClasses[cls].run_pages != n) {
+          return false;
+        }
         for (std::size_t j = i + 1; j < i + n; ++j) {
           const PageInfo& q = c->pages[j];
           if (q.state != PageState::kLarge || q.run_start != i || q.fast_bin != kNoFastBin) return false;
         }
-        ++large_runs[cls - kNumSmallClasses];
+        if (small_sampled) ++sampled_objects;
+        else ++large_runs[cls - kNumSmallClasses];
       }
       i += n;
     }
@@ -214,7 +248,7 @@ bool Arena::is_valid_locked() const noexcept {
   for (std::size_t l = 0; l < kNumLargeClasses; ++l) {
     if (large_[l].curruns != large_runs[l]) return false;
   }
-  return true;
+  return sampled_.cur == sampled_objects;
 }
 
 }  // namespace bento

@@ -88,6 +88,16 @@ class Arena {
   // A large object of class cls aligned to `align` (a power of two, >= page). *zeroed
   // says whether its pages are known to be zero.
   void* alloc_large_locked(unsigned cls, std::size_t align, bool* zeroed) noexcept;
+  // An object of class cls the heap profiler sampled, on a large run of its own marked
+  // kSampledFastBin: a small class gets the fewest pages that hold it, counted in
+  // sampled_stats() (not in its bin: it has no region), a large class its own run.
+  void* alloc_sampled_locked(unsigned cls, std::size_t align, bool* zeroed) noexcept;
+  // Sampled objects of small classes, by their class size.
+  struct SampledStats {
+    std::uint64_t cur;
+    std::size_t bytes;
+  };
+  const SampledStats& sampled_stats() const noexcept { return sampled_; }
   // Frees an object of this arena; p's chunk belongs to it.
   FreeError free_locked(void* p) noexcept;
   // Resizes a large object in place to class new_cls; false if it cannot.
@@ -150,6 +160,7 @@ class Arena {
   PageRuns pages_;
   Bin bins_[kNumSmallClasses];
   LargeStats large_[kNumLargeClasses];
+  SampledStats sampled_{};
 };
 
 }  // namespace bento

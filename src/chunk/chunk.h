@@ -44,9 +44,19 @@ struct PageInfo {
 };
 static_assert(sizeof(PageInfo) == 8);
 
+// A large run that holds one object the heap profiler sampled (frontend/sampled.cc)
+// has this bit in its first page's fast_bin: the value is then above every cached class,
+// so each free of it takes the slow path, where the profiler forgets it. The class in
+// fast_bin is the one the object would have had unsampled (a small class, often), so
+// its usable size is what it would have been; the run has as many pages as that takes.
+inline constexpr std::uint16_t kSampledFastBin = 0x8000;
+
 // The class of an object that may start in this page, or kNoClass.
 inline unsigned page_class(const PageInfo& pi) noexcept {
-  return pi.fast_bin == kNoFastBin ? kNoClass : pi.fast_bin >> kFastBinShift;
+  return pi.fast_bin == kNoFastBin ? kNoClass : (pi.fast_bin & ~kSampledFastBin) >> kFastBinShift;
+}
+inline bool page_is_sampled(const PageInfo& pi) noexcept {
+  return pi.fast_bin != kNoFastBin && (pi.fast_bin & kSampledFastBin) != 0;
 }
 inline void set_page_class(PageInfo& pi, unsigned cls) noexcept {
   pi.fast_bin = cls == kNoClass ? kNoFastBin : static_cast<std::uint16_t>(cls << kFastBinShift);

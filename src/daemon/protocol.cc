@@ -9,6 +9,7 @@
 #include "base/build.h"
 #include "chunk/chunk_registry.h"
 #include "daemon/heap_map.h"
+#include "daemon/heap_profile.h"
 #include "mallctl/ctl.h"
 #include "platform/os.h"
 #include "stats/report.h"
@@ -339,8 +340,9 @@ void handle_request(std::string_view request, ReportOut& out) noexcept {
   else if (verb == "set") do_set(rest, out);
   else if (verb == "dump") do_dump(rest, out);
   else if (verb == "map") heap_map(out);
-  else if (verb.empty()) out.put("error empty request (ping, get, list, set, dump, map)\n");
-  else out.print("error unknown verb '{}' (ping, get, list, set, dump, map)\n",
+  else if (verb == "heap") heap_profile(rest, out);
+  else if (verb.empty()) out.put("error empty request (ping, get, list, set, dump, map, heap)\n");
+  else out.print("error unknown verb '{}' (ping, get, list, set, dump, map, heap)\n",
                  verb.substr(0, verb.size() < 40 ? verb.size() : 40));
 }
 

@@ -62,7 +62,8 @@ void* aligned_alloc_checked(std::size_t align, std::size_t size) noexcept {
     p = malloc_fast(plan.usize);
   } else {
     ThreadState* ts = thread_state();
-    if (ts != nullptr || global_ready()) {
+    if (ts != nullptr && sample_taken(ts, size)) p = sampled_alloc(ts, size, align, false, plan.cls);
+    if (p == nullptr && (ts != nullptr || global_ready())) {
       p = plan.cls != kNoClass ? arena_alloc(ts, plan.cls, align, false)
                                : huge_alloc_for(ts, size, align, false);
     }

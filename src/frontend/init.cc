@@ -14,6 +14,8 @@
 #include "platform/log.h"
 #include "platform/os.h"
 #include "platform/thread.h"
+#include "prof/sample_table.h"
+#include "prof/sampler.h"
 #include "tcache/free_mark.h"
 
 namespace bento {
@@ -39,11 +41,13 @@ void prefork() noexcept {
   chunk_pool_prefork();
   huge_prefork();
   threads_prefork();
+  prof_prefork();  // before base: a new profile site takes the base lock inside it
   base_prefork();
 }
 void postfork_parent() noexcept {
   if (!global_ready()) return;
   base_postfork_parent();
+  prof_postfork_parent();
   threads_postfork_parent();
   huge_postfork_parent();
   chunk_pool_postfork_parent();
@@ -53,6 +57,7 @@ void postfork_parent() noexcept {
 void postfork_child() noexcept {
   if (!global_ready()) return;
   base_postfork_child();
+  prof_postfork_child();
   threads_postfork_child();
   huge_postfork_child();
   chunk_pool_postfork_child();
@@ -71,6 +76,8 @@ bool init_locked() noexcept {
                  reinterpret_cast<std::uintptr_t>(&g_ready));
   const Options& o = options();
   set_abort_on_warning(o.abort);
+  prof_boot(o.prof, o.prof_active, o.lg_prof_sample);
+  if (o.prof) prof_find_own_code();
   if (!registry_init()) return false;
   if (!arenas_init(o.narenas, o.dirty_decay_ms, o.retain)) return false;
   if (!os::thread_exit_hook_create(thread_exit)) {

@@ -12,6 +12,7 @@
 #include "frontend/slow.h"
 #include "platform/log.h"
 #include "platform/os.h"
+#include "prof/sample_table.h"
 
 namespace bento {
 
@@ -49,20 +50,20 @@ FreeError object_info(const void* p, ObjectInfo* out) noexcept {
         // otherwise is not indexed into the class table (g++'s -Warray-bounds saw that).
         const unsigned cls = page_class(pi);
         if (cls == kNoClass) return FreeError::kCorruptPageMap;
-        *out = ObjectInfo{class_bytes(cls), cls};
+        *out = ObjectInfo{class_bytes(cls), cls, page_is_sampled(pi)};
         return FreeError::kOk;
       }
       const RunMeta& run = c->runs[pi.run_start];
       const std::uintptr_t offset = to_addr(p) - (to_addr(c) + (std::size_t{pi.run_start} << kLgPage));
       if (region_index(&run, offset) * class_bytes(run.cls) != offset) return FreeError::kInterior;
-      *out = ObjectInfo{class_bytes(run.cls), run.cls};
+      *out = ObjectInfo{class_bytes(run.cls), run.cls, false};
       return FreeError::kOk;
     }
     case ChunkKind::kHugeHead: {
       HugeInfo h;
       if ((to_addr(p) & kChunkMask) != 0) return FreeError::kHugeInterior;
       if (!huge_lookup(p, &h)) return FreeError::kUnknown;
-      *out = ObjectInfo{h.usize, kNoClass};
+      *out = ObjectInfo{h.usize, kNoClass, false};
       return FreeError::kOk;
     }
     case ChunkKind::kHugeBody:
@@ -73,12 +74,14 @@ FreeError object_info(const void* p, ObjectInfo* out) noexcept {
   return FreeError::kUnknown;
 }
 
-void* arena_alloc(ThreadState* ts, unsigned cls, std::size_t align, bool zero) noexcept {
+void* arena_alloc(ThreadState* ts, unsigned cls, std::size_t align, bool zero, bool sampled) noexcept {
   Arena* a = lock_for(ts);
   if (a == nullptr) return nullptr;
   bool zeroed = false;
   a->check_locked();
-  void* p = is_small_class(cls) ? a->alloc_small_locked(cls) : a->alloc_large_locked(cls, align, &zeroed);
+  void* p = sampled                ? a->alloc_sampled_locked(cls, align, &zeroed)
+            : is_small_class(cls) ? a->alloc_small_locked(cls)
+                                  : a->alloc_large_locked(cls, align, &zeroed);
   if (p != nullptr) a->merge_requests_locked(cls, 1);
   a->decay_tick_locked();
   a->unlock();
@@ -112,6 +115,7 @@ void free_uncached(ThreadState* ts, void* p, const ObjectInfo* known, const char
     if (e != FreeError::kOk) report_bad_free(call, p, e, "");
     known = &info;
   }
+  if (known->sampled || (known->cls == kNoClass && prof_live_huge())) sampled_free(p, *known);
   if (known->cls == kNoClass) {
     if (!huge_free(p)) report_bad_free(call, p, FreeError::kUnknown, "");
   } else {
@@ -176,6 +180,10 @@ void* malloc_slow(std::size_t size) noexcept {
     return nullptr;
   }
   void* p;
+  if (ts != nullptr && sample_taken(ts, size)) {
+    const unsigned cls = class_for(size);
+    if ((p = sampled_alloc(ts, size, kQuantum, false, cls)) != nullptr) return p;
+  }
   if (size <= kLookupMaxBytes && ts != nullptr && ts->tcache != nullptr &&
       ts->tcache->bins[size_to_class_lookup(size)].max_slots != 0) {
     const unsigned cls = size_to_class_lookup(size);
@@ -228,6 +236,9 @@ void* calloc_impl(std::size_t n, std::size_t size) noexcept {
     return nullptr;
   }
   const unsigned cls = class_for(total);
+  if (ts != nullptr && sample_taken(ts, total)) {
+    if (void* p = sampled_alloc(ts, total, kQuantum, true, cls)) return p;
+  }
   void* p = cls != kNoClass ? arena_alloc(ts, cls, kQuantum, true) : huge_alloc_for(ts, total, kChunkSize, true);
   if (p == nullptr) os::set_errno_nomem();
   return p;

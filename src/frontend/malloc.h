@@ -42,9 +42,13 @@ BENTO_ALWAYS_INLINE CacheBin& bin_at(TCache* tc, unsigned offset) noexcept {
 }
 
 // The cache pop every allocation entry point starts with; false means "take your slow
-// path". Release build: TLS load, compare, one table load, bin address, pop, count.
+// path". Release build: TLS load, compare, one table load, bin address, pop, count, and
+// the heap profiler's countdown (one subtract, one branch). When the countdown crosses
+// zero, malloc_slow puts the object back (sample_taken): every caller's slow path
+// reaches malloc_slow before any other pop.
 BENTO_ALWAYS_INLINE bool cache_pop(std::size_t size, void*& out) noexcept {
-  return BENTO_LIKELY(size <= kLookupMaxBytes) && bin_at(tls_tcache, kSizeToBin[(size + 15) >> 4]).pop(out);
+  if (BENTO_UNLIKELY(size > kLookupMaxBytes)) return false;
+  return bin_at(tls_tcache, kSizeToBin[(size + 15) >> 4]).pop_counted(out, static_cast<std::int64_t>(size));
 }
 
 BENTO_ALWAYS_INLINE void* malloc_fast(std::size_t size) noexcept {

@@ -10,6 +10,7 @@
 #include "frontend/malloc.h"
 #include "frontend/slow.h"
 #include "platform/os.h"
+#include "prof/sample_table.h"
 
 namespace bento {
 
@@ -38,7 +39,8 @@ void* realloc_impl(void* p, std::size_t size) noexcept {
   if (size <= kLargeMaxBytes) {
     const unsigned cls = size_to_class(size);
     if (info.cls != kNoClass && class_bytes(cls) == info.usize) return p;
-    if (info.cls != kNoClass && !is_small_class(info.cls) && !is_small_class(cls) &&
+    // A sampled run is not resized: the resize would re-mark it as an ordinary one.
+    if (info.cls != kNoClass && !info.sampled && !is_small_class(info.cls) && !is_small_class(cls) &&
         resize_large_in_place(p, cls)) {
       count_deallocated(ts, info.usize);
       count_allocated(ts, class_bytes(cls));
@@ -46,6 +48,7 @@ void* realloc_impl(void* p, std::size_t size) noexcept {
     }
   } else if (info.cls == kNoClass) {
     if (void* q = huge_resize(p, size)) {
+      if (prof_live_huge()) prof_moved(p, q);
       count_deallocated(ts, info.usize);
       count_allocated(ts, align_up(size, kPageSize));
       return q;

@@ -12,6 +12,7 @@ namespace bento {
 struct ObjectInfo {
   std::size_t usize;  // usable bytes
   unsigned cls;       // size class, or kNoClass for a huge object
+  bool sampled;       // on a sampled large run of its own (frontend/sampled.cc)
 };
 
 // Finds the object that starts at p (p != null). kOk or what is wrong with p.
@@ -19,7 +20,8 @@ FreeError object_info(const void* p, ObjectInfo* out) noexcept;
 
 // An object of class cls (align: power of two, only > page matters) from ts's
 // favourite arena, bypassing the cache; zeroed if `zero`. ts may be null (exiting thread).
-void* arena_alloc(ThreadState* ts, unsigned cls, std::size_t align, bool zero) noexcept;
+// sampled: an object the heap profiler sampled, on a large run of its own.
+void* arena_alloc(ThreadState* ts, unsigned cls, std::size_t align, bool zero, bool sampled = false) noexcept;
 // A huge object; zeroed if `zero` (a fresh mapping already is; a reused one is cleared).
 void* huge_alloc_for(ThreadState* ts, std::size_t size, std::size_t align, bool zero) noexcept;
 // Any valid object, bypassing the cache; a bad pointer is reported as `call`. `known`:
@@ -29,5 +31,16 @@ void free_uncached(ThreadState* ts, void* p, const ObjectInfo* known, const char
 // fast_bin_of (the one decoding of p on the way in), `known` as above or null.
 void free_decoded(void* p, unsigned fast_bin, const ObjectInfo* known, const char* call) noexcept;
 void free_checked(void* p, const ObjectInfo* known, const char* call) noexcept;  // decodes p
+
+// The heap profiler's sampled path (frontend/sampled.cc). sample_taken: this allocation
+// of `size` requested bytes crossed the thread's countdown (the fast path's pop, if any,
+// is undone) and the profiler is active. sampled_alloc then allocates it on pages of its
+// own, as an object of class cls (what the ordinary path would have used, kNoClass for
+// huge: its usable size is the ordinary one), and records it. Null when memory is short:
+// the caller falls back to the ordinary path.
+bool sample_taken(ThreadState* ts, std::size_t size) noexcept;
+void* sampled_alloc(ThreadState* ts, std::size_t size, std::size_t align, bool zero, unsigned cls) noexcept;
+// A sampled object is being freed: the profiler forgets it.
+void sampled_free(void* p, const ObjectInfo& info) noexcept;
 
 }  // namespace bento

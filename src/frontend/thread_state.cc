@@ -9,6 +9,7 @@
 #include "frontend/init.h"
 #include "platform/os.h"
 #include "platform/thread.h"
+#include "prof/sampler.h"
 
 namespace bento {
 
@@ -60,6 +61,8 @@ ThreadState* thread_state_slow() noexcept {
     tcache_init(tc, options().tcache_max, ts->choice.favourite, options().strict_free);
     ts->tcache = tc;
   }
+  ts->direct_countdown = prof_first_interval(ts->sample_rng, seed);
+  thread_sample_rearm(ts);
   {
     LockGuard guard(g_threads_lock);
     g_live.push_back(ts);
@@ -68,6 +71,13 @@ ThreadState* thread_state_slow() noexcept {
   tls_tcache = ts->tcache != nullptr ? ts->tcache : &g_empty_cache;
   os::thread_exit_hook_arm(ts);  // may allocate (pthread_setspecific): state is set already
   return ts;
+}
+
+void thread_sample_rearm(ThreadState* ts) noexcept {
+  ts->direct_countdown = prof_next_interval(ts->sample_rng);
+  if (TCache* tc = ts->any_cache()) {
+    for (CacheBin& b : tc->bins) b.sample_countdown = prof_next_interval(ts->sample_rng);
+  }
 }
 
 void thread_exit(void* state) noexcept {

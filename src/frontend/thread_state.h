@@ -27,6 +27,8 @@ struct ThreadState {
   TCache* tcache_parked;         // the cache while thread.tcache.enabled is false
   std::uint64_t direct_allocated;    // bytes allocated without a cache (thread has none)
   std::uint64_t direct_deallocated;  // bytes freed without a cache
+  std::int64_t direct_countdown;     // bytes to the next heap-profile sample, beyond the bins
+  std::uint64_t sample_rng;          // the sampler's generator (prof/sample_math.h)
   int tid;
 
   TCache* any_cache() const noexcept { return tcache != nullptr ? tcache : tcache_parked; }
@@ -62,6 +64,14 @@ inline std::uint64_t* thread_deallocated_counter(ThreadState* ts) noexcept {
   return tc != nullptr ? &tc->merged_free_bytes : &ts->direct_deallocated;
 }
 
+// The heap profiler's countdown for a request of `size` (prof/sampler.h): its cache
+// bin's, which the malloc fast path decrements, or the thread's own for sizes no bin
+// takes and threads without a cache.
+inline std::int64_t& sample_countdown(ThreadState* ts, std::size_t size) noexcept {
+  if (ts->tcache != nullptr && size <= kLookupMaxBytes) return ts->tcache->bins[size_to_class_lookup(size)].sample_countdown;
+  return ts->direct_countdown;
+}
+
 // constinit on the declarations too: other files then read them directly, with no call
 // to a TLS init wrapper.
 extern constinit thread_local TCache* tls_tcache BENTO_TLS_IE;
@@ -81,6 +91,10 @@ void thread_exit(void* state) noexcept;
 
 // thread.tcache.enabled
 void thread_tcache_enable(ThreadState* ts, bool on) noexcept;
+
+// Draws every countdown of the heap profiler's again, at the rate now in force (prof.reset
+// does it for the calling thread; other threads take the new rate at their next sample).
+void thread_sample_rearm(ThreadState* ts) noexcept;
 
 // Calls fn(state, ctx) for every live thread under g_threads_lock.
 void for_each_thread(void (*fn)(const ThreadState*, void*), void* ctx) noexcept;

@@ -9,6 +9,9 @@
 #include "chunk/chunk_registry.h"
 #include "frontend/init.h"
 #include "frontend/thread_state.h"
+#include "prof/profile_writer.h"
+#include "prof/sample_table.h"
+#include "prof/sampler.h"
 
 namespace bento {
 
@@ -94,6 +97,65 @@ int ctl_thread_tcache_flush(const CtlArgs& a) noexcept {
   if (ts == nullptr) return EAGAIN;
   if (ts->tcache != nullptr) tcache_flush_all(ts->tcache, ts->choice);
   return 0;
+}
+
+// ---- prof.* ----
+// jemalloc's meanings: prof.active switches sampling (EFAULT when opt.prof is false);
+// prof.dump writes a profile to the path given, or with no value to a name made from
+// opt.prof_prefix; prof.reset starts the counts again, a value also sets lg_sample.
+int ctl_prof_active(const CtlArgs& a) noexcept {
+  const bool old = prof_active();
+  bool want;
+  int err = 0;
+  if (ctl_take_write(a, &want, &err)) {
+    if (!prof_enabled()) return EFAULT;
+    prof_set_active(want);
+  }
+  if (err != 0) return err;
+  return ctl_copy_out(a, old);
+}
+
+namespace {
+int dump(const CtlArgs& a, ProfileKind kind) noexcept {
+  if (a.oldp != nullptr || a.oldlenp != nullptr) return EPERM;
+  if (!prof_enabled()) return EFAULT;
+  const char* path = nullptr;
+  int err = 0;
+  ctl_take_write(a, &path, &err);
+  if (err != 0) return err;
+  return prof_dump_file(path, kind, kind == ProfileKind::kPeak ? 'p' : 'm', nullptr, 0) == 0 ? 0 : EFAULT;
+}
+}  // namespace
+
+int ctl_prof_dump(const CtlArgs& a) noexcept { return dump(a, ProfileKind::kNow); }
+int ctl_prof_dump_peak(const CtlArgs& a) noexcept { return dump(a, ProfileKind::kPeak); }
+
+int ctl_prof_reset(const CtlArgs& a) noexcept {
+  if (a.oldp != nullptr || a.oldlenp != nullptr) return EPERM;
+  if (!prof_enabled()) return EFAULT;
+  std::size_t lg;
+  int err = 0;
+  if (ctl_take_write(a, &lg, &err)) {
+    if (lg > kMaxLgSample) return EINVAL;
+    prof_set_lg_sample(static_cast<unsigned>(lg));
+    if (ThreadState* ts = calling_thread()) thread_sample_rearm(ts);
+  }
+  if (err != 0) return err;
+  prof_reset_counts();
+  return 0;
+}
+
+int ctl_prof_lg_sample(const CtlArgs& a) noexcept {
+  return ctl_read_only(a, static_cast<std::size_t>(prof_lg_sample()));
+}
+int ctl_prof_nsamples(const CtlArgs& a) noexcept { return ctl_read_only(a, prof_totals().samples_taken); }
+int ctl_prof_nlive(const CtlArgs& a) noexcept { return ctl_read_only(a, prof_totals().samples_live); }
+int ctl_prof_nsites(const CtlArgs& a) noexcept { return ctl_read_only(a, prof_totals().sites); }
+int ctl_prof_live_bytes(const CtlArgs& a) noexcept {
+  return ctl_read_only(a, static_cast<std::size_t>(prof_totals().inuse_bytes + 0.5));
+}
+int ctl_prof_peak_bytes(const CtlArgs& a) noexcept {
+  return ctl_read_only(a, static_cast<std::size_t>(prof_totals().peak_bytes + 0.5));
 }
 
 bool ctl_arena_index_ok(const std::size_t* mib, std::size_t depth) noexcept {

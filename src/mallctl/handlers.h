@@ -26,6 +26,18 @@ int ctl_thread_deallocatedp(const CtlArgs& a) noexcept;
 int ctl_thread_tcache_enabled(const CtlArgs& a) noexcept;
 int ctl_thread_tcache_flush(const CtlArgs& a) noexcept;
 
+// prof.* (the heap profiler, prof/).
+int ctl_prof_active(const CtlArgs& a) noexcept;
+int ctl_prof_dump(const CtlArgs& a) noexcept;
+int ctl_prof_dump_peak(const CtlArgs& a) noexcept;
+int ctl_prof_reset(const CtlArgs& a) noexcept;
+int ctl_prof_lg_sample(const CtlArgs& a) noexcept;
+int ctl_prof_nsamples(const CtlArgs& a) noexcept;
+int ctl_prof_nlive(const CtlArgs& a) noexcept;
+int ctl_prof_nsites(const CtlArgs& a) noexcept;
+int ctl_prof_live_bytes(const CtlArgs& a) noexcept;
+int ctl_prof_peak_bytes(const CtlArgs& a) noexcept;
+
 // arena.<i>.*   (mib[1] is the arena index)
 bool ctl_arena_index_ok(const std::size_t* mib, std::size_t depth) noexcept;
 int ctl_arena_initialized(const CtlArgs& a) noexcept;

@@ -239,6 +239,21 @@ constexpr CtlNode kStats[] = {
     leaf("tcache_remote_bytes", CtlType::kSize, R, ctl_stats_global<&Snapshot::remote_bytes>, "bytes of other arenas' objects waiting in thread caches' remote batches"),
 };
 
+// ---- prof.* ----
+constexpr std::uint8_t W = kCtlWrite;
+constexpr CtlNode kProf[] = {
+    leaf("active", CtlType::kBool, RW, ctl_prof_active, "sampling on or off now (EFAULT when opt.prof is false); returns the old value"),
+    leaf("dump", CtlType::kString, W, ctl_prof_dump, "write the live set as a gzipped pprof profile to the path given (const char*), or with no value to <opt.prof_prefix>.<pid>.<seq>.m.heap.pb.gz"),
+    leaf("dump_peak", CtlType::kString, W, ctl_prof_dump_peak, "as prof.dump, the live set at the highest sampled mark so far (within 1/32); default name ends .p.heap.pb.gz"),
+    leaf("lg_sample", CtlType::kSize, R, ctl_prof_lg_sample, "mean sampling interval in force, as log2 of requested bytes"),
+    leaf("live_bytes", CtlType::kSize, R, ctl_prof_live_bytes, "bytes the live samples stand for (the sampled estimate of the heap)"),
+    leaf("nlive", CtlType::kUint64, R, ctl_prof_nlive, "sampled objects not yet freed"),
+    leaf("nsamples", CtlType::kUint64, R, ctl_prof_nsamples, "samples taken since start-up or prof.reset"),
+    leaf("nsites", CtlType::kUint64, R, ctl_prof_nsites, "distinct call stacks (and size classes) sampled"),
+    leaf("peak_bytes", CtlType::kSize, R, ctl_prof_peak_bytes, "highest live_bytes so far (since start-up or prof.reset)"),
+    leaf("reset", CtlType::kSize, W, ctl_prof_reset, "start the allocation counts and the peak again (live samples stay); a value (size_t) also sets lg_sample"),
+};
+
 // ---- the root ----
 constexpr CtlNode kRoot[] = {
     ctl_indexed("arena", &kArenaIndexed, ctl_arena_index_ok),
@@ -246,6 +261,7 @@ constexpr CtlNode kRoot[] = {
     ctl_named("config", kConfig),
     leaf("epoch", CtlType::kUint64, RW, ctl_epoch, "write anything to refresh the stats.* snapshot; read the refresh count"),
     ctl_named("opt", kOpt),
+    ctl_named("prof", kProf),
     ctl_named("stats", kStats),
     ctl_named("thread", kThread),
     leaf("version", CtlType::kString, R, ctl_version, "bento's version"),

@@ -11,6 +11,7 @@
 #include "daemon/daemon.h"
 #include "config/options.h"
 #include "frontend/init.h"
+#include "prof/exit_report.h"
 #include "stats/report.h"
 
 extern "C" __attribute__((constructor)) void bento_start() noexcept {
@@ -19,5 +20,7 @@ extern "C" __attribute__((constructor)) void bento_start() noexcept {
 
 // After the program's atexit handlers and static destructors (the loader's order).
 extern "C" __attribute__((destructor)) void bento_finish() noexcept {
-  if (bento::global_ready() && bento::options().stats_print) bento::stats_print_at_exit();
+  if (!bento::global_ready()) return;
+  if (bento::options().stats_print) bento::stats_print_at_exit();
+  bento::prof_at_exit();
 }

@@ -16,7 +16,7 @@ std::size_t free_regions(const ArenaSnapshot& a, unsigned c) noexcept {
   const BinStats& b = a.bins[c];
   return b.curruns * kClasses[c].nregs - b.curregs;
 }
-std::size_t arena_in_use(const ArenaSnapshot& a) noexcept { return a.small_allocated() + a.large_allocated(); }
+std::size_t arena_in_use(const ArenaSnapshot& a) noexcept { return a.allocated() - a.huge.allocated; }
 }  // namespace
 
 MallinfoNumbers stats_mallinfo() noexcept {

@@ -58,6 +58,7 @@ std::size_t copy_arena(Arena* a, ArenaSnapshot& out) noexcept {
   out.lock = a->mutex().read_locked();
   for (unsigned c = 0; c < kNumSmallClasses; ++c) out.bins[c] = a->bin_stats(c);
   for (unsigned l = 0; l < kNumLargeClasses; ++l) out.lruns[l] = a->large_stats(l);
+  out.sampled_bytes = a->sampled_stats().bytes;
   return n;
 }
 
@@ -152,6 +153,7 @@ void ArenaSnapshot::merge(const ArenaSnapshot& o) noexcept {
   lock += o.lock;
   for (unsigned c = 0; c < kNumSmallClasses; ++c) bins[c] += o.bins[c];
   for (unsigned l = 0; l < kNumLargeClasses; ++l) lruns[l] += o.lruns[l];
+  sampled_bytes += o.sampled_bytes;
   huge += o.huge;
 }
 

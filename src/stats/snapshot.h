@@ -34,13 +34,16 @@ struct ArenaSnapshot {
   LockCounters lock;
   BinStats bins[kNumSmallClasses];
   LargeStats lruns[kNumLargeClasses];
+  std::size_t sampled_bytes;  // small objects the heap profiler sampled (on runs of their own)
   HugeStats huge;
 
   BinStats small_total() const noexcept;
   LargeStats large_total() const noexcept;
   std::size_t small_allocated() const noexcept;
   std::size_t large_allocated() const noexcept;
-  std::size_t allocated() const noexcept { return small_allocated() + large_allocated() + huge.allocated; }
+  std::size_t allocated() const noexcept {
+    return small_allocated() + large_allocated() + sampled_bytes + huge.allocated;
+  }
   // active bytes / chunk bytes, per mille (0 with no chunks).
   std::uint64_t occupancy() const noexcept;
   void merge(const ArenaSnapshot& o) noexcept;

@@ -30,6 +30,11 @@ struct alignas(64) CacheBin {
   std::uint8_t touched;      // a refill or flush happened since the last GC visit
   std::uint8_t refilled;     // emptied and refilled since the last flush (working set > capacity)
   std::uint8_t flushed;      // filled and flushed since the last refill
+  // Requested bytes of this class to the heap profiler's next sample (prof/sampler.h).
+  // Each bin counts its own: independent Poisson processes of one rate over disjoint
+  // streams of bytes add up to one over all of them, and the fast path reaches the
+  // counter through the bin address it already has (one subtract, one branch).
+  std::int64_t sample_countdown;
 
   std::size_t ncached() const noexcept { return static_cast<std::size_t>(top - low); }
   // Frees served by this bin since the last merge: what came in by push.
@@ -48,6 +53,25 @@ struct alignas(64) CacheBin {
     out = *t;
     clear_free_mark(out);
     return true;
+  }
+  // The malloc fast path's pop: also counts `bytes` down to the next sample. False when
+  // the bin is empty, or when the countdown crossed zero: the object is then taken off
+  // the stack but not read, and the slow path either puts it back (unpop) or takes it.
+  BENTO_ALWAYS_INLINE bool pop_counted(void*& out, std::int64_t bytes) noexcept {
+    void** t = top;
+    if (BENTO_UNLIKELY(t == low)) return false;
+    --t;
+    top = t;
+    ++nrequests;
+    if (BENTO_UNLIKELY((sample_countdown -= bytes) < 0)) return false;
+    out = *t;
+    clear_free_mark(out);
+    return true;
+  }
+  // Undoes a pop_counted that crossed the countdown (the call went to the sampled path).
+  void unpop() noexcept {
+    ++top;
+    --nrequests;
   }
   BENTO_ALWAYS_INLINE void* pop() noexcept {
     void* p = nullptr;

@@ -35,7 +35,7 @@ with tempfile.TemporaryDirectory() as dest:
     sh(["cc", "-O2", source, "-o", shared_exe] + flags)
     inc = [f for f in flags if f.startswith("-I")]
     sh(["cc", "-O2", source, "-o", static_exe] + inc +
-       [libdir + "/libbento.a", "-lstdc++", "-lpthread", "-lm"])
+       [libdir + "/libbento.a", "-lstdc++", "-lpthread", "-lm", "-lz"])
     out1 = sh([shared_exe], env=dict(os.environ, LD_LIBRARY_PATH=libdir))
     out2 = sh([static_exe])
     print("installed:", ", ".join(sorted(os.path.relpath(p, dest) for p in
@@ -45,7 +45,7 @@ with tempfile.TemporaryDirectory() as dest:
 
     # Nothing but malloc and free: the link takes bento's objects for those symbols only.
     plain_exe = dest + "/user_plain_static"
-    sh(["cc", "-O2", plain_source, "-o", plain_exe, libdir + "/libbento.a", "-lstdc++", "-lpthread", "-lm"])
+    sh(["cc", "-O2", plain_source, "-o", plain_exe, libdir + "/libbento.a", "-lstdc++", "-lpthread", "-lm", "-lz"])
     out = sh([plain_exe])
     assert "threads 2" in out, "no helper thread in a static link: " + out
     r = subprocess.run([plain_exe], capture_output=True, text=True,

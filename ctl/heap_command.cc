@@ -1,0 +1,138 @@
+// ctl/heap_command.cc: `bentoctl heap`, the heap profile of a running process through its
+// daemon: the pprof file (-o), or the largest call sites named here (--top). The daemon
+// side is src/daemon/heap_profile.h.
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "symbolizer.h"
+#include "text.h"
+
+namespace bentoctl {
+
+namespace {
+
+std::string base64_decode(const std::vector<std::string>& body_lines) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  for (const auto& l : body_lines) {
+    unsigned acc = 0;
+    int bits = 0;
+    for (char c : l) {
+      if (c == '=') break;
+      const int v = value(c);
+      if (v < 0) throw CtlError("the daemon's profile is damaged (not base64)");
+      acc = (acc << 6) | static_cast<unsigned>(v);
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        out.push_back(static_cast<char>((acc >> bits) & 0xff));
+      }
+    }
+  }
+  return out;
+}
+
+// "key=value" words of the status line.
+std::string status_field(const std::string& status, const std::string& key) {
+  std::istringstream in(status);
+  for (std::string w; in >> w;) {
+    if (w.rfind(key + "=", 0) == 0) return w.substr(key.size() + 1);
+  }
+  return "";
+}
+
+void warn_if_inactive(const std::string& status, int pid) {
+  if (status_field(status, "active") == "0") {
+    fmt::print(stderr,
+               "bentoctl: sampling is off in pid {} (prof.active is false): the profile holds only what was sampled "
+               "before; switch it on with: bentoctl set {} prof.active true\n",
+               pid, pid);
+  }
+}
+
+struct Site {
+  std::uint64_t inuse_bytes, inuse_objects, alloc_bytes, alloc_objects, size;
+  std::vector<std::uint64_t> pcs;
+};
+
+Site parse_site(const std::string& line) {
+  std::istringstream in(line);
+  std::string tag;
+  Site s{};
+  in >> tag >> s.inuse_bytes >> s.inuse_objects >> s.alloc_bytes >> s.alloc_objects >> s.size;
+  if (tag != "site" || !in) throw CtlError("unexpected line from the daemon: " + line);
+  for (std::string pc; in >> pc;) s.pcs.push_back(std::stoull(pc, nullptr, 16));
+  return s;
+}
+
+}  // namespace
+
+int cmd_heap(const Common& c, int pid, const std::string& output, bool peak, bool top, int count) {
+  if (output.empty() && !top) throw CtlError("heap needs -o FILE (a pprof profile) or --top", 2);
+  const Client client(c.dir);
+  if (!output.empty()) {
+    const Response r = client.request(pid, std::string("heap pprof") + (peak ? " peak" : ""), 30000);
+    const std::string bytes = base64_decode(lines(r.body));
+    std::ofstream f(output, std::ios::binary);
+    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!f) throw CtlError("cannot write " + output);
+    warn_if_inactive(r.status, pid);
+    if (c.json) {
+      fmt::print("{}\n", nlohmann::json{{"pid", pid}, {"output", output}, {"bytes", bytes.size()}, {"peak", peak}}.dump());
+    } else if (!top) {
+      fmt::print("{}: heap profile of pid {} ({}, {} bytes); read it with: go tool pprof -top {}\n", output, pid,
+                 peak ? "live set at the peak" : "live set now", bytes.size(), output);
+    }
+  }
+  if (!top) return 0;
+  const Response r = client.request(pid, fmt::format("heap top {}{}", count, peak ? " peak" : ""), 30000);
+  warn_if_inactive(r.status, pid);
+  std::vector<Site> sites;
+  for (const auto& l : lines(r.body)) sites.push_back(parse_site(l));
+  const Symbolizer sym(pid);
+  const double live = std::stod(status_field(r.status, "live_bytes").empty() ? "0" : status_field(r.status, "live_bytes"));
+  if (c.json) {
+    nlohmann::json out = {{"pid", pid}, {"peak", peak}, {"live_bytes", live}, {"sites", nlohmann::json::array()}};
+    for (const auto& s : sites) {
+      nlohmann::json frames = nlohmann::json::array();
+      for (auto pc : s.pcs) frames.push_back(sym.name(pc));
+      out["sites"].push_back({{"inuse_bytes", s.inuse_bytes}, {"inuse_objects", s.inuse_objects},
+                              {"alloc_bytes", s.alloc_bytes}, {"alloc_objects", s.alloc_objects},
+                              {"size", s.size}, {"frames", frames}});
+    }
+    fmt::print("{}\n", out.dump());
+    return 0;
+  }
+  const std::string lg = status_field(r.status, "lg_sample");
+  fmt::print("bento heap: pid {} ({}), {}: {} sampled (one sample per 2^{} bytes requested)\n", pid,
+             process_command(pid).substr(0, 60), peak ? "live set at the peak" : "live set now", human_bytes(live), lg);
+  fmt::print("{:>11} {:>6} {:>10} {:>11} {:>7}  {}\n", "LIVE", "%", "OBJECTS", "ALLOCATED", "SIZE",
+             "CALL SITE (innermost first)");
+  for (const auto& s : sites) {
+    std::string where;
+    for (std::size_t i = 0; i < s.pcs.size() && i < 4; ++i) {
+      if (i > 0) where += " < ";
+      where += sym.name(s.pcs[i]);
+    }
+    if (s.pcs.empty()) where = "(no stack)";
+    fmt::print("{:>11} {:>5.1f}% {:>10} {:>11} {:>7}  {}\n", human_bytes(static_cast<double>(s.inuse_bytes)),
+               live > 0 ? 100.0 * static_cast<double>(s.inuse_bytes) / live : 0.0, s.inuse_objects,
+               human_bytes(static_cast<double>(s.alloc_bytes)), s.size, where);
+  }
+  return 0;
+}
+
+}  // namespace bentoctl

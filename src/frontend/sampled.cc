@@ -1,0 +1,46 @@
+// frontend/sampled.cc: the allocations the heap profiler samples (prof/). One allocation
+// in about 2^lg_prof_sample requested bytes comes here instead of its cache bin: it gets
+// a large run of its own (or its huge mapping), marked in the page map, so that its free
+// leaves the fast path by the test free already makes (chunk.h: kSampledFastBin), and its
+// call stack goes into the profiler's table. No lock is held on entry or exit; the arena
+// lock and then, separately, the profiler's lock are taken inside.
+#include "frontend/slow.h"
+#include "prof/sample_table.h"
+#include "prof/sampler.h"
+
+namespace bento {
+
+bool sample_taken(ThreadState* ts, std::size_t size) noexcept {
+  std::int64_t& countdown = sample_countdown(ts, size);
+  if (BENTO_UNLIKELY(countdown < 0)) {
+    // Only the fast path leaves a bin's below zero, after popping an object of it: that
+    // object goes back.
+    ts->tcache->bins[size_to_class_lookup(size)].unpop();
+  } else if ((countdown -= static_cast<std::int64_t>(size)) >= 0) {
+    return false;
+  }
+  return prof_due(countdown, ts->sample_rng);
+}
+
+void* sampled_alloc(ThreadState* ts, std::size_t size, std::size_t align, bool zero, unsigned cls) noexcept {
+  if (size == 0) size = 1;
+  void* p;
+  std::size_t usize;
+  if (cls != kNoClass) {
+    p = arena_alloc(ts, cls, align, zero, true);
+    usize = class_bytes(cls);
+  } else {
+    usize = align_up(size, kPageSize);
+    p = huge_alloc_for(ts, size, align < kChunkSize ? kChunkSize : align, zero);
+    if (p != nullptr) prof_note_huge(1);
+  }
+  if (p == nullptr) return nullptr;
+  if (!prof_record(p, size, usize, prof_mean_interval()) && cls == kNoClass) prof_note_huge(-1);
+  return p;
+}
+
+void sampled_free(void* p, const ObjectInfo& info) noexcept {
+  if (prof_forget(p) && info.cls == kNoClass) prof_note_huge(-1);
+}
+
+}  // namespace bento

@@ -1,0 +1,95 @@
+// prof/exit_report.cc: opt.prof_final and opt.prof_leak (exit_report.h). Runs once, in
+// the library destructor, after the program's own destructors; scratch memory comes from
+// the OS.
+#include "prof/exit_report.h"
+
+#include <dlfcn.h>
+
+#include "base/fixed_writer.h"
+#include "config/options.h"
+#include "platform/log.h"
+#include "platform/os.h"
+#include "prof/profile_writer.h"
+#include "prof/sample_table.h"
+#include "prof/sampler.h"
+
+namespace bento {
+
+namespace {
+
+constexpr unsigned kLeakSites = 20;
+constexpr unsigned kLeakFrames = 12;
+
+void line(FixedWriter& w) noexcept {
+  w.put("\n");
+  os::write_stderr(w.view());
+  w.clear();
+}
+
+void print_frame(unsigned i, std::uintptr_t pc) noexcept {
+  char buf[512];
+  FixedWriter w(buf, sizeof(buf));
+  Dl_info info{};
+  const std::uintptr_t addr = pc - 1;  // inside the call
+  w.print("bento:     #{} {:#x}", i, addr);
+  if (dladdr(reinterpret_cast<void*>(addr), &info) != 0) {
+    if (info.dli_sname != nullptr) {
+      w.print(" {}+{:#x}", info.dli_sname, addr - reinterpret_cast<std::uintptr_t>(info.dli_saddr));
+    }
+    if (info.dli_fname != nullptr) {
+      w.print(" ({}+{:#x})", info.dli_fname, addr - reinterpret_cast<std::uintptr_t>(info.dli_fbase));
+    }
+  }
+  line(w);
+}
+
+void leak_report() noexcept {
+  const std::size_t n = prof_copy_sites(nullptr, 0, false);
+  const std::size_t bytes = (n + 1) * sizeof(ProfSiteCounts);
+  auto* sites = static_cast<ProfSiteCounts*>(os::map(bytes));
+  if (sites == nullptr) return;
+  const std::size_t got = prof_copy_sites(sites, n + 1, false);
+  const std::size_t m = got < n + 1 ? got : n + 1;
+  double total = 0, objects = 0;
+  for (std::size_t i = 0; i < m; ++i) {
+    total += sites[i].inuse_bytes;
+    objects += sites[i].inuse_objects;
+  }
+  char buf[512];
+  FixedWriter w(buf, sizeof(buf));
+  w.print("bento: prof_leak: about {} bytes in {} objects still allocated at exit (sampled, one sample per {} bytes on average)",
+          static_cast<std::uint64_t>(total + 0.5), static_cast<std::uint64_t>(objects + 0.5),
+          std::uint64_t{1} << prof_lg_sample());
+  line(w);
+  // The largest sites first: a selection of the top kLeakSites, moved to the front.
+  for (unsigned k = 0; k < kLeakSites && k < m; ++k) {
+    std::size_t best = k;
+    for (std::size_t i = k + 1; i < m; ++i) {
+      if (sites[i].inuse_bytes > sites[best].inuse_bytes) best = i;
+    }
+    if (sites[best].inuse_bytes < 0.5) break;
+    const ProfSiteCounts c = sites[best];
+    sites[best] = sites[k];
+    sites[k] = c;
+    w.print("bento:   {} bytes in {} objects of {} bytes, allocated at:", static_cast<std::uint64_t>(c.inuse_bytes + 0.5),
+            static_cast<std::uint64_t>(c.inuse_objects + 0.5), c.site->usize);
+    line(w);
+    for (unsigned f = 0; f < c.site->depth && f < kLeakFrames; ++f) print_frame(f, c.site->pcs[f]);
+  }
+  os::unmap(sites, bytes);
+}
+
+}  // namespace
+
+void prof_at_exit() noexcept {
+  if (!prof_enabled()) return;
+  const Options& o = options();
+  if (o.prof_final) {
+    char name[512];
+    const int e = prof_dump_file(nullptr, ProfileKind::kNow, 'f', name, sizeof(name));
+    if (e != 0) log_warning("prof_final: cannot write '{}' (errno {}): no profile at exit", name, e);
+  }
+  if (o.prof_leak) leak_report();
+}
+
+}  // namespace bento

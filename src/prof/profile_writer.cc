@@ -1,0 +1,235 @@
+// prof/profile_writer.cc: the pprof writer (profile_writer.h). Each message is built in
+// a fixed buffer and written as one field of the top-level Profile; protobuf allows its
+// repeated fields in any order, so strings, locations and samples are written as they
+// are met, each string once per use (pprof accepts repeats).
+#include "prof/profile_writer.h"
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+#include "base/fixed_writer.h"
+#include "config/options.h"
+#include "platform/os.h"
+#include "prof/mappings.h"
+#include "prof/sample_table.h"
+#include "prof/sampler.h"
+
+namespace bento {
+
+namespace {
+
+// profile.proto field numbers.
+enum : unsigned {
+  kSampleType = 1, kSample = 2, kMapping = 3, kLocation = 4, kStringTable = 6, kDropFrames = 7,
+  kTimeNanos = 9, kPeriodType = 11, kPeriod = 12, kComment = 13,
+};
+
+constexpr std::size_t kMaxMappings = 2048;
+
+// Scratch memory of the OS, returned at scope exit.
+template <class T>
+class Scratch {
+ public:
+  explicit Scratch(std::size_t n) noexcept : bytes_(n * sizeof(T) > 0 ? n * sizeof(T) : 1),
+                                            p_(static_cast<T*>(os::map(bytes_))) {}
+  ~Scratch() {
+    if (p_ != nullptr) os::unmap(p_, bytes_);
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  T* get() const noexcept { return p_; }
+
+ private:
+  std::size_t bytes_;
+  T* p_;
+};
+
+// Address -> location id, open addressing (ids start at 1).
+struct LocationSlot {
+  std::uintptr_t pc;
+  std::uint64_t id;
+};
+
+class Writer {
+ public:
+  Writer(GzipStream& gz, const ProcMapping* maps, std::size_t nmaps) noexcept
+      : gz_(gz), maps_(maps), nmaps_(nmaps) {}
+
+  // Appends a string to the table and returns its index (0 is always "").
+  std::uint64_t str(std::string_view s) noexcept {
+    std::uint8_t buf[600];
+    ProtoMessage m(buf, sizeof(buf));
+    m.string_field(kStringTable, s.size() > 512 ? s.substr(0, 512) : s);
+    put(m);
+    return nstrings_++;
+  }
+  void put(const ProtoMessage& m) noexcept {
+    if (m.overflowed()) ok_ = false;
+    else if (!gz_.write(m.data(), m.size())) ok_ = false;
+  }
+  void value_type(unsigned field, std::string_view type, std::string_view unit) noexcept {
+    const std::uint64_t t = str(type), u = str(unit);
+    std::uint8_t buf[32];
+    ProtoMessage vt(buf, sizeof(buf));
+    vt.varint_field(1, t);
+    vt.varint_field(2, u);
+    std::uint8_t outer[48];
+    ProtoMessage m(outer, sizeof(outer));
+    m.message_field(field, vt);
+    put(m);
+  }
+  void scalar(unsigned field, std::uint64_t v) noexcept {
+    std::uint8_t buf[16];
+    ProtoMessage m(buf, sizeof(buf));
+    m.varint_field(field, v);
+    put(m);
+  }
+  void mappings() noexcept {
+    for (std::size_t i = 0; i < nmaps_; ++i) {
+      const ProcMapping& pm = maps_[i];
+      const std::uint64_t file = str(pm.path), id = str(pm.build_id);
+      std::uint8_t buf[96];
+      ProtoMessage mm(buf, sizeof(buf));
+      mm.varint_field(1, i + 1);
+      mm.varint_field(2, pm.start);
+      mm.varint_field(3, pm.limit);
+      mm.varint_field(4, pm.offset);
+      mm.varint_field(5, file);
+      mm.varint_field(6, id);
+      std::uint8_t outer[112];
+      ProtoMessage m(outer, sizeof(outer));
+      m.message_field(kMapping, mm);
+      put(m);
+    }
+  }
+  // The location id of a return address, writing the Location the first time.
+  std::uint64_t location(std::uintptr_t pc, LocationSlot* slots, std::size_t cap) noexcept {
+    std::size_t i = static_cast<std::size_t>((pc * 0x9E3779B97F4A7C15ull) >> 20) & (cap - 1);
+    for (; slots[i].id != 0; i = (i + 1) & (cap - 1)) {
+      if (slots[i].pc == pc) return slots[i].id;
+    }
+    slots[i] = LocationSlot{pc, ++nlocations_};
+    // The return address points after the call; pprof wants an address inside it.
+    const std::uintptr_t addr = pc - 1;
+    std::uint8_t buf[48];
+    ProtoMessage loc(buf, sizeof(buf));
+    loc.varint_field(1, slots[i].id);
+    const std::size_t k = find_mapping(maps_, nmaps_, addr);
+    if (k < nmaps_) loc.varint_field(2, k + 1);
+    loc.varint_field(3, addr);
+    std::uint8_t outer[64];
+    ProtoMessage m(outer, sizeof(outer));
+    m.message_field(kLocation, loc);
+    put(m);
+    return slots[i].id;
+  }
+  bool ok() const noexcept { return ok_; }
+
+ private:
+  GzipStream& gz_;
+  const ProcMapping* maps_;
+  std::size_t nmaps_;
+  std::uint64_t nstrings_ = 0;
+  std::uint64_t nlocations_ = 0;
+  bool ok_ = true;
+};
+
+std::uint64_t rounded(double v) noexcept { return v <= 0 ? 0 : static_cast<std::uint64_t>(v + 0.5); }
+
+constinit std::atomic<unsigned> g_dump_seq{0};
+
+struct FileSink {
+  int fd;
+};
+bool file_write(void* ctx, const void* data, std::size_t n) {
+  return os::write_all(static_cast<FileSink*>(ctx)->fd, data, n);
+}
+
+}  // namespace
+
+int prof_write_profile(ProfileKind kind, ByteSink sink, void* ctx) noexcept {
+  const bool peak = kind == ProfileKind::kPeak;
+  // Copy the counts: the number of sites may grow between the count and the copy.
+  std::size_t nsites = prof_copy_sites(nullptr, 0, peak);
+  for (;;) {
+    Scratch<ProfSiteCounts> sites(nsites + 64);
+    if (sites.get() == nullptr) return ENOMEM;
+    const std::size_t n = prof_copy_sites(sites.get(), nsites + 64, peak);
+    if (n > nsites + 64) {
+      nsites = n;
+      continue;
+    }
+    std::size_t frames = 0;
+    for (std::size_t i = 0; i < n; ++i) frames += sites.get()[i].site->depth;
+    std::size_t cap = 1024;
+    while (cap < frames * 2) cap *= 2;
+    Scratch<LocationSlot> slots(cap);
+    Scratch<ProcMapping> maps(kMaxMappings);
+    if (slots.get() == nullptr || maps.get() == nullptr) return ENOMEM;
+    const std::size_t nmaps = read_exec_mappings(maps.get(), kMaxMappings);
+
+    GzipStream gz(sink, ctx);
+    if (!gz.ok()) return ENOMEM;
+    Writer w(gz, maps.get(), nmaps);
+    w.str("");
+    w.value_type(kSampleType, "alloc_objects", "count");
+    w.value_type(kSampleType, "alloc_space", "bytes");
+    w.value_type(kSampleType, "inuse_objects", "count");
+    w.value_type(kSampleType, "inuse_space", "bytes");
+    w.value_type(kPeriodType, "space", "bytes");
+    w.scalar(kPeriod, std::uint64_t{1} << prof_lg_sample());
+    // In a static link bento's own entry frames stay in the stacks (prof/unwind.h).
+    w.scalar(kDropFrames, w.str("(bento::.*|malloc|calloc|realloc|free|posix_memalign|aligned_alloc|memalign|"
+                                "valloc|pvalloc|operator new.*|__libc_.*)"));
+    w.scalar(kComment, w.str(peak ? "bento heap profile: live set at the peak" : "bento heap profile: live set now"));
+    w.mappings();
+    const std::uint64_t bytes_key = w.str("bytes");
+    for (std::size_t i = 0; i < n; ++i) {
+      const ProfSiteCounts& c = sites.get()[i];
+      std::uint64_t ids[kMaxFrames];
+      for (unsigned f = 0; f < c.site->depth; ++f) ids[f] = w.location(c.site->pcs[f], slots.get(), cap);
+      const std::uint64_t values[4] = {rounded(c.alloc_objects), rounded(c.alloc_bytes), rounded(c.inuse_objects),
+                                       rounded(c.inuse_bytes)};
+      std::uint8_t lbuf[32];
+      ProtoMessage label(lbuf, sizeof(lbuf));
+      label.varint_field(1, bytes_key);
+      label.varint_field(3, c.site->usize);
+      std::uint8_t sbuf[1024];
+      ProtoMessage sample(sbuf, sizeof(sbuf));
+      sample.packed_field(1, ids, c.site->depth);
+      sample.packed_field(2, values, 4);
+      sample.message_field(3, label);
+      std::uint8_t obuf[1040];
+      ProtoMessage m(obuf, sizeof(obuf));
+      m.message_field(kSample, sample);
+      w.put(m);
+    }
+    if (!w.ok() || !gz.finish()) return EIO;
+    return 0;
+  }
+}
+
+int prof_dump_file(const char* path, ProfileKind kind, char letter, char* name_out, std::size_t name_cap) noexcept {
+  char name[512];
+  if (path == nullptr || path[0] == '\0') {
+    FixedWriter fw(name, sizeof(name) - 1);
+    fw.print("{}.{}.{}.{}.heap.pb.gz", options().prof_prefix.view(), os::pid(),
+             g_dump_seq.fetch_add(1, std::memory_order_relaxed), letter);
+    if (fw.truncated()) return EINVAL;
+    name[fw.size()] = '\0';
+    path = name;
+  }
+  if (name_out != nullptr && name_cap > 0) {
+    const std::size_t n = std::strlen(path) < name_cap - 1 ? std::strlen(path) : name_cap - 1;
+    std::memcpy(name_out, path, n);
+    name_out[n] = '\0';
+  }
+  FileSink f{os::open_for_write(path)};
+  if (f.fd < 0) return errno != 0 ? errno : EIO;
+  const int e = prof_write_profile(kind, file_write, &f);
+  os::close_fd(f.fd);
+  return e;
+}
+
+}  // namespace bento

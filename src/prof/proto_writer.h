@@ -1,0 +1,62 @@
+// prof/proto_writer.h: the two encoders a pprof profile needs, over fixed buffers:
+// ProtoMessage builds one protobuf message (varints, length-delimited fields, packed
+// repeated fields) in the caller's buffer; GzipStream deflates what it is given into
+// gzip format and hands the output to a sink. zlib gets its working memory from the OS
+// (os::map), never from malloc. Single-threaded: each writer owns its own.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include <zlib.h>
+
+namespace bento {
+
+class ProtoMessage {
+ public:
+  ProtoMessage(std::uint8_t* buf, std::size_t cap) noexcept : begin_(buf), p_(buf), end_(buf + cap) {}
+  void varint_field(unsigned field, std::uint64_t v) noexcept {
+    key(field, 0);
+    varint(v);
+  }
+  void bytes_field(unsigned field, const void* data, std::size_t n) noexcept;
+  void string_field(unsigned field, std::string_view s) noexcept { bytes_field(field, s.data(), s.size()); }
+  void packed_field(unsigned field, const std::uint64_t* v, std::size_t n) noexcept;
+  void message_field(unsigned field, const ProtoMessage& m) noexcept { bytes_field(field, m.data(), m.size()); }
+  const std::uint8_t* data() const noexcept { return begin_; }
+  std::size_t size() const noexcept { return static_cast<std::size_t>(p_ - begin_); }
+  bool overflowed() const noexcept { return overflow_; }
+
+ private:
+  void key(unsigned field, unsigned wire) noexcept { varint((std::uint64_t{field} << 3) | wire); }
+  void varint(std::uint64_t v) noexcept;
+  std::uint8_t* begin_;
+  std::uint8_t* p_;
+  std::uint8_t* end_;
+  bool overflow_ = false;
+};
+
+// Where compressed bytes go; false stops the stream.
+using ByteSink = bool (*)(void* ctx, const void* data, std::size_t n);
+
+class GzipStream {
+ public:
+  GzipStream(ByteSink sink, void* ctx) noexcept;
+  ~GzipStream();
+  GzipStream(const GzipStream&) = delete;
+  GzipStream& operator=(const GzipStream&) = delete;
+  bool write(const void* data, std::size_t n) noexcept;
+  bool finish() noexcept;  // flushes the gzip trailer
+  bool ok() const noexcept { return ok_; }
+
+ private:
+  bool pump(int flush) noexcept;
+  z_stream z_{};
+  ByteSink sink_;
+  void* ctx_;
+  bool ok_ = false;
+  bool open_ = false;
+  unsigned char out_[16384];
+};
+
+}  // namespace bento

@@ -1,0 +1,33 @@
+// prof/sampler.h: whether the heap profiler samples, and how often (opt.prof,
+// prof.active, prof.lg_sample). Each thread counts its requested bytes down to its next
+// sample (the countdown lives in its cache, tcache/tcache.h, where the malloc fast path
+// subtracts); a crossing sends that one call to the slow path, which asks prof_due
+// whether to sample and draws the next interval. An inactive profiler keeps drawing, so
+// prof.active takes effect in every thread within one interval, with no cross-thread
+// write. The settings are atomics: read racily by design, written by mallctl.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace bento {
+
+// Start-up, from the options (opt.prof, opt.prof_active, opt.lg_prof_sample).
+void prof_boot(bool enabled, bool active, unsigned lg_sample) noexcept;
+
+bool prof_enabled() noexcept;  // opt.prof: the machinery is there (prof.* answers)
+bool prof_active() noexcept;   // prof.active
+void prof_set_active(bool on) noexcept;
+unsigned prof_lg_sample() noexcept;
+void prof_set_lg_sample(unsigned lg) noexcept;  // prof.reset with a value
+double prof_mean_interval() noexcept;  // 2^lg_sample bytes
+
+// The first countdown of a new thread (seeds its generator from the thread's identity),
+// and further independent ones (one per cache bin).
+std::int64_t prof_first_interval(std::uint64_t& rng, std::uint64_t seed) noexcept;
+std::int64_t prof_next_interval(std::uint64_t& rng) noexcept;
+// A countdown crossed zero: redraws it, and says whether this allocation is sampled.
+bool prof_due(std::int64_t& countdown, std::uint64_t& rng) noexcept;
+
+inline constexpr unsigned kMaxLgSample = 40;
+
+}  // namespace bento
