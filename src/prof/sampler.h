@@ -1,10 +1,11 @@
 // prof/sampler.h: whether the heap profiler samples, and how often (opt.prof,
-// prof.active, prof.lg_sample). Each thread counts its requested bytes down to its next
-// sample (the countdown lives in its cache, tcache/tcache.h, where the malloc fast path
-// subtracts); a crossing sends that one call to the slow path, which asks prof_due
-// whether to sample and draws the next interval. An inactive profiler keeps drawing, so
-// prof.active takes effect in every thread within one interval, with no cross-thread
-// write. The settings are atomics: read racily by design, written by mallctl.
+// prof.active, prof.lg_sample). Each thread counts requested bytes down to its next
+// sample: per cache bin (tcache/cache_bin.h, where the malloc fast path subtracts) and
+// on the thread for what no bin serves. A crossing sends that one call to the slow path,
+// which asks prof_due whether to sample and draws the next interval. An inactive
+// profiler keeps drawing, so prof.active takes effect in every thread within one
+// interval, with no cross-thread write. The settings are atomics: read racily by
+// design, written by mallctl.
 #pragma once
 #include <cstddef>
 #include <cstdint>

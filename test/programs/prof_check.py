@@ -5,8 +5,8 @@ prof_sites (a program whose call sites hold known bytes) runs with bento preload
   - its prof.dump and prof.dump_peak files, read by `go tool pprof`, give each site's live
     and allocated bytes within 20% (hold_a 3 x hold_b; churn allocates the most and keeps
     nothing; hold_peak held the most, at the peak, and nothing now);
-  - the same through `bentoctl heap` on a process started with only the daemon on, and
-    `bentoctl heap --top` names the sites;
+  - the same through `bentoctl heap` on a process started with only the daemon on, its
+    sampling switched on by `bentoctl set` while it runs, and `--top` names the sites;
   - prof_leak names the sites at exit, prof_final writes a profile pprof reads;
   - with prof:false, prof.active cannot be switched on and bentoctl heap says how;
   - python3, a real program, dumping its profile through ctypes: pprof's -top of it.
@@ -35,8 +35,9 @@ def expect(name, ok, detail=""):
 
 
 def env_with(conf):
-    env = dict(os.environ, LD_PRELOAD=LIB, BENTO_CONF=conf, BENTO_LIB=LIB)
-    return env
+    """bento preloaded with sampling on from the start (it is off by default) and conf."""
+    conf = "prof_active:true" + ("," + conf if conf else "")
+    return dict(os.environ, LD_PRELOAD=LIB, BENTO_CONF=conf, BENTO_LIB=LIB)
 
 
 def go_env():
@@ -94,12 +95,24 @@ def check_dump():
 
 
 def check_daemon():
-    p = subprocess.Popen([SITES, "wait"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                         env=env_with("daemon:true,lg_prof_sample:%d" % LG))
+    # The defaults but the daemon: sampling is off until bentoctl switches it on, in the
+    # running process, before it allocates.
+    p = subprocess.Popen([SITES, "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                         env=dict(os.environ, LD_PRELOAD=LIB, BENTO_CONF="daemon:true"))
     try:
-        expect("prof_sites waits, daemon on", p.stdout.readline().strip() == "ready")
+        expect("prof_sites serves, daemon on, profiler at its defaults", p.stdout.readline().strip() == "ready")
         env = dict(os.environ)
         env.pop("LD_PRELOAD", None)
+        r = subprocess.run([BENTOCTL, "heap", str(p.pid), "--top"], capture_output=True, text=True, env=env)
+        expect("bentoctl heap says when sampling is off, and how to switch it on",
+               r.returncode == 0 and "bentoctl set %d prof.active true" % p.pid in r.stderr, r.stderr)
+        r = subprocess.run([BENTOCTL, "set", str(p.pid), "prof.active", "true"], capture_output=True, text=True, env=env)
+        s = subprocess.run([BENTOCTL, "set", str(p.pid), "prof.reset", str(LG)], capture_output=True, text=True, env=env)
+        expect("bentoctl set PID prof.active true, prof.reset %d" % LG, r.returncode == 0 and s.returncode == 0,
+               r.stderr + s.stderr)
+        p.stdin.write("hold\n")
+        p.stdin.flush()
+        expect("prof_sites allocates its sites", p.stdout.readline().strip() == "held")
         out = os.path.join(TMP, "daemon.pb.gz")
         r = subprocess.run([BENTOCTL, "heap", str(p.pid), "-o", out], capture_output=True, text=True, env=env,
                            timeout=60)
@@ -118,12 +131,11 @@ def check_daemon():
         r = subprocess.run([BENTOCTL, "heap", str(p.pid), "--top", "--peak", "--json"], capture_output=True,
                            text=True, env=env)
         expect("bentoctl heap --peak --json", r.returncode == 0 and '"peak":true' in r.stdout, r.stdout + r.stderr)
+        g = subprocess.run([BENTOCTL, "get", str(p.pid), "prof.lg_sample"], capture_output=True, text=True, env=env)
+        expect("prof.reset through bentoctl changed the rate", g.stdout.split()[-1:] == [str(LG)], g.stdout + g.stderr)
         r = subprocess.run([BENTOCTL, "set", str(p.pid), "prof.active", "false"], capture_output=True, text=True, env=env)
         g = subprocess.run([BENTOCTL, "get", str(p.pid), "prof.active"], capture_output=True, text=True, env=env)
         expect("bentoctl set PID prof.active false", r.returncode == 0 and "false" in g.stdout, r.stderr + g.stdout)
-        r = subprocess.run([BENTOCTL, "heap", str(p.pid), "--top"], capture_output=True, text=True, env=env)
-        expect("bentoctl heap says when sampling is off, and how to switch it on",
-               r.returncode == 0 and "prof.active true" in r.stderr, r.stderr)
     finally:
         p.stdin.write("\n")
         p.stdin.close()

@@ -4,6 +4,8 @@
 // all, then frees it before the others are allocated.
 //   prof_sites dump NOW PEAK   writes prof.dump and prof.dump_peak, prints the truth
 //   prof_sites wait            prints "ready", then waits for a line on stdin
+//   prof_sites serve           prints "ready", allocates only after a line on stdin
+//                              (prints "held"), then waits for another
 //   prof_sites leak            exits holding hold_a and hold_b (for prof_leak)
 //   prof_sites active          tries prof.active = true, prints mallctl's answer
 #define _GNU_SOURCE
@@ -68,6 +70,17 @@ int main(int argc, char** argv) {
     printf("prof.active=1 -> %d\n", mallctl("prof.active", NULL, NULL, &on, sizeof(on)));
     return 0;
   }
+  char line[16];
+  if (strcmp(mode, "serve") == 0) {
+    printf("ready\n");
+    fflush(stdout);
+    if (fgets(line, sizeof(line), stdin) == NULL) return 0;
+    phase_hold();
+    printf("held\n");
+    fflush(stdout);
+    if (fgets(line, sizeof(line), stdin) == NULL) return 0;
+    return 0;
+  }
   phase_peak();
   phase_hold();
   if (strcmp(mode, "dump") == 0 && argc == 4) {
@@ -83,7 +96,6 @@ int main(int argc, char** argv) {
   if (strcmp(mode, "wait") == 0) {
     printf("ready\n");
     fflush(stdout);
-    char line[16];
     if (fgets(line, sizeof(line), stdin) == NULL) return 0;
     return 0;
   }
