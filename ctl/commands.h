@@ -22,8 +22,9 @@ int cmd_dump(const Common& c, int pid);
 int cmd_top(const Common& c, int pid, double interval_s, int iterations);
 int cmd_metrics(const Common& c, int pid);
 int cmd_map(const Common& c, int pid, const std::string& output);
-// The heap profile: to `output` as pprof, and/or the `count` largest sites (--top).
-int cmd_heap(const Common& c, int pid, const std::string& output, bool peak, bool top, int count);
+// The heap profile: to `output` as pprof, and/or the `count` largest sites (--top), or
+// the `count` largest live samples, each with its thread and age (--live).
+int cmd_heap(const Common& c, int pid, const std::string& output, bool peak, bool top, bool live, int count);
 
 // Where libbento.so is: $BENTO_LIB, next to this bentoctl (build tree or install prefix).
 std::string find_library();

@@ -78,11 +78,66 @@ Site parse_site(const std::string& line) {
   return s;
 }
 
+struct LiveSample {
+  std::uint64_t address, requested, size, age_ms;
+  int tid;
+  std::vector<std::uint64_t> pcs;
+};
+
+LiveSample parse_live(const std::string& line) {
+  std::istringstream in(line);
+  std::string tag, address;
+  LiveSample s{};
+  in >> tag >> address >> s.requested >> s.size >> s.tid >> s.age_ms;
+  if (tag != "sample" || !in) throw CtlError("unexpected line from the daemon: " + line);
+  s.address = std::stoull(address, nullptr, 16);
+  for (std::string pc; in >> pc;) s.pcs.push_back(std::stoull(pc, nullptr, 16));
+  return s;
+}
+
+std::string call_site(const Symbolizer& sym, const std::vector<std::uint64_t>& pcs) {
+  std::string where;
+  for (std::size_t i = 0; i < pcs.size() && i < 4; ++i) {
+    if (i > 0) where += " < ";
+    where += sym.name(pcs[i]);
+  }
+  return pcs.empty() ? "(no stack)" : where;
+}
+
+int print_live(const Common& c, const Client& client, int pid, int count) {
+  const Response r = client.request(pid, fmt::format("heap live {}", count), 30000);
+  warn_if_inactive(r.status, pid);
+  std::vector<LiveSample> samples;
+  for (const auto& l : lines(r.body)) samples.push_back(parse_live(l));
+  const Symbolizer sym(pid);
+  if (c.json) {
+    nlohmann::json out = {{"pid", pid}, {"samples", nlohmann::json::array()}};
+    for (const auto& s : samples) {
+      nlohmann::json frames = nlohmann::json::array();
+      for (auto pc : s.pcs) frames.push_back(sym.name(pc));
+      out["samples"].push_back({{"address", fmt::format("{:#x}", s.address)}, {"requested", s.requested},
+                                {"size", s.size}, {"thread", s.tid}, {"age_ms", s.age_ms}, {"frames", frames}});
+    }
+    fmt::print("{}\n", out.dump());
+    return 0;
+  }
+  fmt::print("bento heap: pid {} ({}), sampled objects still live, the largest requests first\n", pid,
+             process_command(pid).substr(0, 60));
+  fmt::print("{:>16} {:>10} {:>8} {:>8} {:>9}  {}\n", "ADDRESS", "REQUESTED", "SIZE", "THREAD", "AGE S",
+             "CALL SITE (innermost first)");
+  for (const auto& s : samples) {
+    fmt::print("{:>#16x} {:>10} {:>8} {:>8} {:>9.1f}  {}\n", s.address, s.requested, s.size, s.tid,
+               static_cast<double>(s.age_ms) / 1000, call_site(sym, s.pcs));
+  }
+  return 0;
+}
+
 }  // namespace
 
-int cmd_heap(const Common& c, int pid, const std::string& output, bool peak, bool top, int count) {
-  if (output.empty() && !top) throw CtlError("heap needs -o FILE (a pprof profile) or --top", 2);
+int cmd_heap(const Common& c, int pid, const std::string& output, bool peak, bool top, bool live, int count) {
+  if (output.empty() && !top && !live) throw CtlError("heap needs -o FILE (a pprof profile), --top or --live", 2);
   const Client client(c.dir);
+  if (live) return print_live(c, client, pid, count);
   if (!output.empty()) {
     const Response r = client.request(pid, std::string("heap pprof") + (peak ? " peak" : ""), 30000);
     const std::string bytes = base64_decode(lines(r.body));
@@ -103,9 +158,10 @@ int cmd_heap(const Common& c, int pid, const std::string& output, bool peak, boo
   std::vector<Site> sites;
   for (const auto& l : lines(r.body)) sites.push_back(parse_site(l));
   const Symbolizer sym(pid);
-  const double live = std::stod(status_field(r.status, "live_bytes").empty() ? "0" : status_field(r.status, "live_bytes"));
+  const std::string live_field = status_field(r.status, "live_bytes");
+  const double live_bytes = live_field.empty() ? 0 : std::stod(live_field);
   if (c.json) {
-    nlohmann::json out = {{"pid", pid}, {"peak", peak}, {"live_bytes", live}, {"sites", nlohmann::json::array()}};
+    nlohmann::json out = {{"pid", pid}, {"peak", peak}, {"live_bytes", live_bytes}, {"sites", nlohmann::json::array()}};
     for (const auto& s : sites) {
       nlohmann::json frames = nlohmann::json::array();
       for (auto pc : s.pcs) frames.push_back(sym.name(pc));
@@ -118,18 +174,13 @@ int cmd_heap(const Common& c, int pid, const std::string& output, bool peak, boo
   }
   const std::string lg = status_field(r.status, "lg_sample");
   fmt::print("bento heap: pid {} ({}), {}: {} sampled (one sample per 2^{} bytes requested)\n", pid,
-             process_command(pid).substr(0, 60), peak ? "live set at the peak" : "live set now", human_bytes(live), lg);
+             process_command(pid).substr(0, 60), peak ? "live set at the peak" : "live set now", human_bytes(live_bytes), lg);
   fmt::print("{:>11} {:>6} {:>10} {:>11} {:>7}  {}\n", "LIVE", "%", "OBJECTS", "ALLOCATED", "SIZE",
              "CALL SITE (innermost first)");
   for (const auto& s : sites) {
-    std::string where;
-    for (std::size_t i = 0; i < s.pcs.size() && i < 4; ++i) {
-      if (i > 0) where += " < ";
-      where += sym.name(s.pcs[i]);
-    }
-    if (s.pcs.empty()) where = "(no stack)";
+    const std::string where = call_site(sym, s.pcs);
     fmt::print("{:>11} {:>5.1f}% {:>10} {:>11} {:>7}  {}\n", human_bytes(static_cast<double>(s.inuse_bytes)),
-               live > 0 ? 100.0 * static_cast<double>(s.inuse_bytes) / live : 0.0, s.inuse_objects,
+               live_bytes > 0 ? 100.0 * static_cast<double>(s.inuse_bytes) / live_bytes : 0.0, s.inuse_objects,
                human_bytes(static_cast<double>(s.alloc_bytes)), s.size, where);
   }
   return 0;

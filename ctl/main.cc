@@ -71,14 +71,15 @@ int main(int argc, char** argv) {
   map->add_flag("--json", common.json, "the page states as JSON (on stdout)");
 
   std::string heap_output;
-  bool heap_peak = false, heap_top = false;
+  bool heap_peak = false, heap_top = false, heap_live = false;
   int heap_count = 20;
   auto* heap = app.add_subcommand("heap", "a process's heap profile: who holds the memory (pprof file, or the top sites)");
   heap->add_option("pid", pid, "process id")->required();
   heap->add_option("-o,--output", heap_output, "write the profile here (gzipped profile.proto: go tool pprof, speedscope, Perfetto)");
   heap->add_flag("--peak", heap_peak, "the live set at the highest mark so far, instead of now");
   heap->add_flag("--top", heap_top, "print the largest call sites, with function names");
-  heap->add_option("-n,--count", heap_count, "how many sites --top prints")->check(CLI::PositiveNumber);
+  heap->add_flag("--live", heap_live, "print the largest sampled objects still live: size, thread, age, call site");
+  heap->add_option("-n,--count", heap_count, "how many sites --top (or samples --live) prints")->check(CLI::PositiveNumber);
   heap->add_flag("--json", common.json, "the sites (or the file written) as JSON");
 
   try {
@@ -107,7 +108,7 @@ int main(int argc, char** argv) {
     if (*top) return cmd_top(common, pid, interval, iterations);
     if (*metrics) return cmd_metrics(common, pid);
     if (*map) return cmd_map(common, pid, output);
-    if (*heap) return cmd_heap(common, pid, heap_output, heap_peak, heap_top, heap_count);
+    if (*heap) return cmd_heap(common, pid, heap_output, heap_peak, heap_top, heap_live, heap_count);
   } catch (const CtlError& e) {
     std::fprintf(stderr, "bentoctl: %s\n", e.what());
     return e.exit_code;

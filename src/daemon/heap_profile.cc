@@ -3,6 +3,7 @@
 // OS.
 #include "daemon/heap_profile.h"
 
+#include "base/select.h"
 #include "platform/os.h"
 #include "prof/profile_writer.h"
 #include "prof/sample_table.h"
@@ -75,13 +76,8 @@ void top_sites(unsigned n, bool peak, ReportOut& out) noexcept {
   out.print("ok top active={} lg_sample={} live_bytes={}\n", prof_active() ? 1 : 0, prof_lg_sample(),
             static_cast<std::uint64_t>(live + 0.5));
   for (unsigned k = 0; k < n && k < m; ++k) {
-    std::size_t best = k;
-    for (std::size_t i = k + 1; i < m; ++i) {
-      if (sites[i].inuse_bytes > sites[best].inuse_bytes) best = i;
-    }
-    const ProfSiteCounts c = sites[best];
-    sites[best] = sites[k];
-    sites[k] = c;
+    move_largest_to(sites, k, m, [](const ProfSiteCounts& s) { return s.inuse_bytes; });
+    const ProfSiteCounts& c = sites[k];
     if (c.inuse_bytes < 0.5) break;
     out.print("site {} {} {} {} {}", static_cast<std::uint64_t>(c.inuse_bytes + 0.5),
               static_cast<std::uint64_t>(c.inuse_objects + 0.5), static_cast<std::uint64_t>(c.alloc_bytes + 0.5),
@@ -90,6 +86,39 @@ void top_sites(unsigned n, bool peak, ReportOut& out) noexcept {
     out.put("\n");
   }
   os::unmap(sites, bytes);
+}
+
+// The parsed count of "top N" / "live N"; 0 when it is not a number from 1 to 100,000.
+unsigned parse_count(std::string_view count) noexcept {
+  unsigned n = 0;
+  for (char ch : count) {
+    if (ch < '0' || ch > '9' || n > 100000) return 0;
+    n = n * 10 + static_cast<unsigned>(ch - '0');
+  }
+  return n;
+}
+
+void live_samples(unsigned n, ReportOut& out) noexcept {
+  const std::size_t have = prof_copy_live(nullptr, 0);
+  const std::size_t bytes = (have + 1) * sizeof(ProfLiveSample);
+  auto* live = static_cast<ProfLiveSample*>(os::map(bytes));
+  if (live == nullptr) {
+    out.put("error out of memory for the samples\n");
+    return;
+  }
+  std::size_t m = prof_copy_live(live, have + 1);
+  if (m > have + 1) m = have + 1;
+  const std::uint32_t now = os::coarse_ms();
+  out.print("ok live active={} lg_sample={} now_ms={}\n", prof_active() ? 1 : 0, prof_lg_sample(), now);
+  for (unsigned k = 0; k < n && k < m; ++k) {
+    move_largest_to(live, k, m, [](const ProfLiveSample& s) { return s.requested; });
+    const ProfLiveSample& s = live[k];
+    out.print("sample {:x} {} {} {} {}", s.addr, s.requested, s.site->usize, s.tid,
+              now >= s.born_ms ? now - s.born_ms : 0);
+    for (unsigned f = 0; f < s.site->depth; ++f) out.print(" {:x}", s.site->pcs[f]);
+    out.put("\n");
+  }
+  os::unmap(live, bytes);
 }
 
 }  // namespace
@@ -114,16 +143,17 @@ void heap_profile(std::string_view args, ReportOut& out) noexcept {
     if (e != 0) out.print("error the profile could not be written (errno {})\n", e);
     return;
   }
-  if (what == "top") {
-    const std::string_view count = token(args);
-    unsigned n = 0;
-    for (char ch : count) {
-      if (ch < '0' || ch > '9' || n > 100000) {
-        n = 0;
-        break;
-      }
-      n = n * 10 + static_cast<unsigned>(ch - '0');
+  if (what == "live") {
+    const unsigned n = parse_count(token(args));
+    if (n == 0 || !token(args).empty()) {
+      out.put("error heap live takes a count (1 or more)\n");
+      return;
     }
+    live_samples(n, out);
+    return;
+  }
+  if (what == "top") {
+    const unsigned n = parse_count(token(args));
     const std::string_view when = token(args);
     if (n == 0 || (!when.empty() && when != "peak")) {
       out.put("error heap top takes a count (1 or more) and optionally 'peak'\n");
@@ -132,7 +162,7 @@ void heap_profile(std::string_view args, ReportOut& out) noexcept {
     top_sites(n, when == "peak", out);
     return;
   }
-  out.print("error heap takes 'pprof [peak]' or 'top <n> [peak]', not '{}'\n", what.substr(0, 40));
+  out.print("error heap takes 'pprof [peak]', 'top <n> [peak]' or 'live <n>', not '{}'\n", what.substr(0, 40));
 }
 
 }  // namespace bento

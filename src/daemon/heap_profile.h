@@ -8,6 +8,11 @@
 //                         site <inuse_bytes> <inuse_objects> <alloc_bytes> <alloc_objects>
 //                              <size> <return address>... (hex, innermost first)
 //
+//   heap live <n>         ok live active=<0|1> lg_sample=<n> now_ms=<coarse ms>
+//                         then up to n lines, the largest requests first:
+//                         sample <address> <requested> <size> <thread id> <age ms>
+//                                <return address>... (hex, innermost first)
+//
 // "peak": the live set at the highest sampled mark instead of now. A process started
 // with prof:false answers an error saying how to get profiles.
 #pragma once

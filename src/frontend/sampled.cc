@@ -35,7 +35,9 @@ void* sampled_alloc(ThreadState* ts, std::size_t size, std::size_t align, bool z
     if (p != nullptr) prof_note_huge(1);
   }
   if (p == nullptr) return nullptr;
-  if (!prof_record(p, size, usize, prof_mean_interval()) && cls == kNoClass) prof_note_huge(-1);
+  if (!prof_record(p, size, usize, prof_mean_interval(), ts != nullptr ? ts->tid : 0) && cls == kNoClass) {
+    prof_note_huge(-1);
+  }
   return p;
 }
 

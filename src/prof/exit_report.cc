@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 
 #include "base/fixed_writer.h"
+#include "base/select.h"
 #include "config/options.h"
 #include "platform/log.h"
 #include "platform/os.h"
@@ -63,14 +64,9 @@ void leak_report() noexcept {
   line(w);
   // The largest sites first: a selection of the top kLeakSites, moved to the front.
   for (unsigned k = 0; k < kLeakSites && k < m; ++k) {
-    std::size_t best = k;
-    for (std::size_t i = k + 1; i < m; ++i) {
-      if (sites[i].inuse_bytes > sites[best].inuse_bytes) best = i;
-    }
-    if (sites[best].inuse_bytes < 0.5) break;
-    const ProfSiteCounts c = sites[best];
-    sites[best] = sites[k];
-    sites[k] = c;
+    move_largest_to(sites, k, m, [](const ProfSiteCounts& s) { return s.inuse_bytes; });
+    const ProfSiteCounts& c = sites[k];
+    if (c.inuse_bytes < 0.5) break;
     w.print("bento:   {} bytes in {} objects of {} bytes, allocated at:", static_cast<std::uint64_t>(c.inuse_bytes + 0.5),
             static_cast<std::uint64_t>(c.inuse_objects + 0.5), c.site->usize);
     line(w);

@@ -22,6 +22,9 @@ struct LiveEntry {
   std::uintptr_t key;  // the object's address; 0: empty slot
   ProfSite* site;
   double objects;      // the sample's weight: objects it stands for
+  std::size_t requested;
+  int tid;
+  std::uint32_t born_ms;
 };
 
 constinit Mutex g_prof_lock;
@@ -140,14 +143,15 @@ void copy_peak_if_higher() noexcept {
 
 }  // namespace
 
-bool prof_record(void* p, std::size_t requested, std::size_t usize, double mean) noexcept {
+bool prof_record(void* p, std::size_t requested, std::size_t usize, double mean, int tid) noexcept {
   std::uintptr_t pcs[kMaxFrames];
   const unsigned depth = prof_backtrace(pcs, kMaxFrames);
   const double objects = prof_sample_weight(static_cast<double>(requested), mean);
+  const std::uint32_t now = os::coarse_ms();
   LockGuard guard(g_prof_lock);
   ProfSite* site = find_or_add_site(pcs, depth, usize);
   if (site == nullptr || !live_reserve()) return false;
-  live_put(g_live, g_live_cap, LiveEntry{to_addr(p), site, objects});
+  live_put(g_live, g_live_cap, LiveEntry{to_addr(p), site, objects, requested, tid, now});
   ++g_live_used;
   ++g_taken;
   const double bytes = objects * static_cast<double>(usize);
@@ -208,6 +212,18 @@ std::size_t prof_copy_sites(ProfSiteCounts* out, std::size_t cap, bool peak) noe
       out[n] = ProfSiteCounts{s, s->alloc_objects, s->alloc_bytes, peak ? s->peak_objects : s->inuse_objects,
                               peak ? s->peak_bytes : s->inuse_bytes};
     }
+  }
+  return n;
+}
+
+std::size_t prof_copy_live(ProfLiveSample* out, std::size_t cap) noexcept {
+  LockGuard guard(g_prof_lock);
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < g_live_cap; ++i) {
+    const LiveEntry& e = g_live[i];
+    if (e.key == 0) continue;
+    if (n < cap) out[n] = ProfLiveSample{e.key, e.site, e.requested, e.tid, e.born_ms, e.objects};
+    ++n;
   }
   return n;
 }

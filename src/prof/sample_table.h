@@ -5,7 +5,8 @@
 //           allocated there ever (alloc_*), what is live now (inuse_*), and what was live
 //           at the peak. Created on first sample, never freed (a program has finitely
 //           many call sites); the stack itself is immutable, so writers read it unlocked.
-//   live    every sampled object still allocated, by address, with its weight and site.
+//   live    every sampled object still allocated, by address: its site, weight,
+//           requested size, thread and time of allocation.
 //   peak    when the weighted live bytes pass the last peak copy by 1/32, every site's
 //           live counts are copied to its peak counts (cost O(sites) per 3% of growth).
 //
@@ -34,6 +35,16 @@ struct ProfSiteCounts {
   double alloc_objects, alloc_bytes, inuse_objects, inuse_bytes;
 };
 
+// One live sampled object, copied out under the lock.
+struct ProfLiveSample {
+  std::uintptr_t addr;
+  const ProfSite* site;
+  std::size_t requested;
+  int tid;                 // the allocating thread (kernel id)
+  std::uint32_t born_ms;   // os::coarse_ms() at allocation
+  double objects;          // the weight
+};
+
 struct ProfTotals {
   std::uint64_t samples_taken;   // since start (or prof.reset)
   std::uint64_t samples_live;
@@ -44,7 +55,7 @@ struct ProfTotals {
 // Records a sampled object: unwinds the caller's stack (outside the lock), then adds it.
 // `requested` drew the sample, `usize` is what its class holds, `mean` the interval in
 // force. False when the table could not grow (the object is then simply not sampled).
-bool prof_record(void* p, std::size_t requested, std::size_t usize, double mean) noexcept;
+bool prof_record(void* p, std::size_t requested, std::size_t usize, double mean, int tid) noexcept;
 // A sampled object is freed (or was never sampled: false).
 bool prof_forget(void* p) noexcept;
 // realloc moved or resized a sampled huge object in place.
@@ -60,6 +71,8 @@ void prof_reset_counts() noexcept;
 // many sites there are (more than cap: call again with more room).
 std::size_t prof_copy_sites(ProfSiteCounts* out, std::size_t cap, bool peak) noexcept;
 ProfTotals prof_totals() noexcept;
+// Copies the live samples into out[0..cap); returns how many there are.
+std::size_t prof_copy_live(ProfLiveSample* out, std::size_t cap) noexcept;
 
 void prof_prefork() noexcept;
 void prof_postfork_parent() noexcept;

@@ -126,6 +126,16 @@ def check_daemon():
         expect("bentoctl heap --top: hold_a first, then hold_b, by name",
                r.returncode == 0 and len(rows) >= 2 and "hold_a" in rows[0] and "hold_b" in rows[1], r.stdout + r.stderr)
         print(r.stdout)
+        r = subprocess.run([BENTOCTL, "heap", str(p.pid), "--live", "-n", "3", "--json"], capture_output=True,
+                           text=True, env=env, timeout=60)
+        try:
+            live = __import__("json").loads(r.stdout)["samples"]
+        except ValueError:
+            live = []
+        ok = len(live) == 3 and all(s["thread"] == p.pid and s["requested"] == 3072 and s["size"] == 3072 and
+                                    s["age_ms"] >= 0 and "hold_a" in s["frames"][0] for s in live)
+        expect("bentoctl heap --live: the largest samples, each with its thread, size, age and site", ok,
+               r.stdout + r.stderr)
         r = subprocess.run([BENTOCTL, "heap", str(p.pid)], capture_output=True, text=True, env=env)
         expect("bentoctl heap without -o or --top: a usage error", r.returncode == 2 and "--top" in r.stderr, r.stderr)
         r = subprocess.run([BENTOCTL, "heap", str(p.pid), "--top", "--peak", "--json"], capture_output=True,
