@@ -68,16 +68,22 @@ class Writer {
     if (m.overflowed()) ok_ = false;
     else if (!gz_.write(m.data(), m.size())) ok_ = false;
   }
+  // Writes `inner` as top-level field `field` (a repeated message of the Profile).
+  void put_message(unsigned field, const ProtoMessage& inner) noexcept {
+    std::uint8_t outer[kMaxMessage + 16];
+    ProtoMessage m(outer, sizeof(outer));
+    if (inner.overflowed()) ok_ = false;
+    else m.message_field(field, inner);
+    put(m);
+  }
+  static constexpr std::size_t kMaxMessage = 1024;  // a sample of 64 frames fits
   void value_type(unsigned field, std::string_view type, std::string_view unit) noexcept {
     const std::uint64_t t = str(type), u = str(unit);
     std::uint8_t buf[32];
     ProtoMessage vt(buf, sizeof(buf));
     vt.varint_field(1, t);
     vt.varint_field(2, u);
-    std::uint8_t outer[48];
-    ProtoMessage m(outer, sizeof(outer));
-    m.message_field(field, vt);
-    put(m);
+    put_message(field, vt);
   }
   void scalar(unsigned field, std::uint64_t v) noexcept {
     std::uint8_t buf[16];
@@ -97,10 +103,7 @@ class Writer {
       mm.varint_field(4, pm.offset);
       mm.varint_field(5, file);
       mm.varint_field(6, id);
-      std::uint8_t outer[112];
-      ProtoMessage m(outer, sizeof(outer));
-      m.message_field(kMapping, mm);
-      put(m);
+      put_message(kMapping, mm);
     }
   }
   // The location id of a return address, writing the Location the first time.
@@ -118,10 +121,7 @@ class Writer {
     const std::size_t k = find_mapping(maps_, nmaps_, addr);
     if (k < nmaps_) loc.varint_field(2, k + 1);
     loc.varint_field(3, addr);
-    std::uint8_t outer[64];
-    ProtoMessage m(outer, sizeof(outer));
-    m.message_field(kLocation, loc);
-    put(m);
+    put_message(kLocation, loc);
     return slots[i].id;
   }
   bool ok() const noexcept { return ok_; }
@@ -195,15 +195,12 @@ int prof_write_profile(ProfileKind kind, ByteSink sink, void* ctx) noexcept {
       ProtoMessage label(lbuf, sizeof(lbuf));
       label.varint_field(1, bytes_key);
       label.varint_field(3, c.site->usize);
-      std::uint8_t sbuf[1024];
+      std::uint8_t sbuf[Writer::kMaxMessage];
       ProtoMessage sample(sbuf, sizeof(sbuf));
       sample.packed_field(1, ids, c.site->depth);
       sample.packed_field(2, values, 4);
       sample.message_field(3, label);
-      std::uint8_t obuf[1040];
-      ProtoMessage m(obuf, sizeof(obuf));
-      m.message_field(kSample, sample);
-      w.put(m);
+      w.put_message(kSample, sample);
     }
     if (!w.ok() || !gz.finish()) return EIO;
     return 0;

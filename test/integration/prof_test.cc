@@ -62,6 +62,27 @@ struct Settings {
   }
 };
 
+// Threads that allocate and free objects of `size` until the scope ends.
+class BusyThreads {
+ public:
+  BusyThreads(unsigned n, size_t size) {
+    for (unsigned t = 0; t < n; ++t) {
+      threads_.emplace_back([this, size] {
+        while (!stop_.load()) touch_free(size);
+      });
+    }
+  }
+  ~BusyThreads() {
+    stop_ = true;
+    for (auto& t : threads_) t.join();
+  }
+  std::thread& first() { return threads_.front(); }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(profiling_is_ready_by_default_and_samples_when_switched_on) {
@@ -225,14 +246,8 @@ BOOST_AUTO_TEST_CASE(threads_sample_and_free_each_others_objects) {
 BOOST_AUTO_TEST_CASE(fork_while_threads_allocate_under_profiling) {
   Settings s;
   reset(10);  // a sample every KiB or so: the profiler's lock is busy
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> ts;
-  for (int t = 0; t < 3; ++t) {
-    ts.emplace_back([&] {
-      while (!stop.load()) touch_free(512);
-    });
-  }
   int bad = 0;
+  BusyThreads busy(3, 512);
   for (int i = 0; i < 40; ++i) {
     const pid_t pid = fork();
     if (pid == 0) {
@@ -244,31 +259,23 @@ BOOST_AUTO_TEST_CASE(fork_while_threads_allocate_under_profiling) {
     waitpid(pid, &status, 0);
     bad += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   }
-  stop = true;
-  for (auto& t : ts) t.join();
   BOOST_TEST(bad == 0);
 }
 
 BOOST_AUTO_TEST_CASE(dlopen_while_threads_unwind) {
   Settings s;
   reset(10);
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> ts;
-  for (int t = 0; t < 2; ++t) {
-    ts.emplace_back([&] {
-      while (!stop.load()) touch_free(1024);
-    });
-  }
   int opened = 0;
-  for (int i = 0; i < 100; ++i) {
-    void* h = dlopen("libz.so.1", RTLD_NOW | RTLD_LOCAL);
-    void* h2 = dlopen("libutil.so.1", RTLD_NOW | RTLD_LOCAL);
-    opened += h != nullptr;
-    if (h2 != nullptr) dlclose(h2);
-    if (h != nullptr) dlclose(h);
+  {
+    BusyThreads busy(2, 1024);
+    for (int i = 0; i < 100; ++i) {
+      void* h = dlopen("libz.so.1", RTLD_NOW | RTLD_LOCAL);
+      void* h2 = dlopen("libutil.so.1", RTLD_NOW | RTLD_LOCAL);
+      opened += h != nullptr;
+      if (h2 != nullptr) dlclose(h2);
+      if (h != nullptr) dlclose(h);
+    }
   }
-  stop = true;
-  for (auto& t : ts) t.join();
   BOOST_TEST(opened == 100);
 }
 
@@ -283,16 +290,13 @@ BOOST_AUTO_TEST_CASE(signals_interrupt_allocating_threads) {
   struct sigaction sa = {};
   sa.sa_handler = on_signal;
   sigaction(SIGUSR1, &sa, nullptr);
-  std::atomic<bool> stop{false};
-  std::thread worker([&] {
-    while (!stop.load()) touch_free(256);
-  });
-  for (int i = 0; i < 2000; ++i) {
-    pthread_kill(worker.native_handle(), SIGUSR1);
-    if (i % 100 == 0) usleep(1000);
+  {
+    BusyThreads worker(1, 256);
+    for (int i = 0; i < 2000; ++i) {
+      pthread_kill(worker.first().native_handle(), SIGUSR1);
+      if (i % 100 == 0) usleep(1000);
+    }
   }
-  stop = true;
-  worker.join();
   signal(SIGUSR1, SIG_DFL);
   BOOST_TEST(g_signals.load() > 0);
 }
