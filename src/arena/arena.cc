@@ -42,14 +42,19 @@ void* Arena::alloc_small_locked(unsigned cls) noexcept {
   return p;
 }
 
-void* Arena::alloc_large_locked(unsigned cls, std::size_t align, bool* zeroed) noexcept {
+RunMeta* Arena::alloc_one_object_run_locked(unsigned cls, std::size_t npages, std::size_t align,
+                                            bool* zeroed) noexcept {
   BENTO_ASSERT(mutex_.held_by_caller());  // fill_locked, or a slow path that checked
-  const std::size_t npages = kClasses[cls].run_pages;
   RunMeta* run = align <= kPageSize
                      ? pages_.alloc_run(npages, zeroed)
                      : pages_.alloc_run_aligned(npages, align / kPageSize, zeroed, os::coarse_ms());
+  if (run != nullptr) pages_.mark_large(run, npages, cls);
+  return run;
+}
+
+void* Arena::alloc_large_locked(unsigned cls, std::size_t align, bool* zeroed) noexcept {
+  RunMeta* run = alloc_one_object_run_locked(cls, kClasses[cls].run_pages, align, zeroed);
   if (run == nullptr) return nullptr;
-  pages_.mark_large(run, npages, cls);
   LargeStats& s = large_[cls - kNumSmallClasses];
   ++s.nmalloc;
   ++s.curruns;
@@ -59,13 +64,8 @@ void* Arena::alloc_large_locked(unsigned cls, std::size_t align, bool* zeroed) n
 void* Arena::alloc_sampled_locked(unsigned cls, std::size_t align, bool* zeroed) noexcept {
   void* p;
   if (is_small_class(cls)) {
-    BENTO_ASSERT(mutex_.held_by_caller());
-    const std::size_t npages = (class_bytes(cls) + kPageSize - 1) / kPageSize;
-    RunMeta* run = align <= kPageSize
-                       ? pages_.alloc_run(npages, zeroed)
-                       : pages_.alloc_run_aligned(npages, align / kPageSize, zeroed, os::coarse_ms());
+    RunMeta* run = alloc_one_object_run_locked(cls, sampled_run_pages(cls), align, zeroed);
     if (run == nullptr) return nullptr;
-    pages_.mark_large(run, npages, cls);
     ++sampled_.cur;
     sampled_.bytes += class_bytes(cls);
     p = run_addr(run);
@@ -228,7 +228,7 @@ bool Arena::is_valid_locked() const noexcept {
         // A small class on a large run: a sampled object, on the pages its size takes.
         const bool small_sampled = is_small_class(cls) && page_is_sampled(pi);
         if (is_small_class(cls) && !small_sampled) return false;
-        if (small_sampled ? n != (class_bytes(cls) + kPageSize - 1) / kPageSize : kClasses[cls].run_pages != n) {
+        if (n != (small_sampled ? sampled_run_pages(cls) : kClasses[cls].run_pages)) {
           return false;
         }
         for (std::size_t j = i + 1; j < i + n; ++j) {

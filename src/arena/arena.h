@@ -98,6 +98,10 @@ class Arena {
     std::size_t bytes;
   };
   const SampledStats& sampled_stats() const noexcept { return sampled_; }
+  // Pages of a sampled object of small class cls: the fewest that hold it.
+  static constexpr std::size_t sampled_run_pages(unsigned cls) noexcept {
+    return (class_bytes(cls) + kPageSize - 1) / kPageSize;
+  }
   // Frees an object of this arena; p's chunk belongs to it.
   FreeError free_locked(void* p) noexcept;
   // Resizes a large object in place to class new_cls; false if it cannot.
@@ -151,6 +155,8 @@ class Arena {
   HugeStats huge;                                // guarded by the arena's huge shard lock
 
  private:
+  // A run of npages for one object of class cls (large, or a sampled small one).
+  RunMeta* alloc_one_object_run_locked(unsigned cls, std::size_t npages, std::size_t align, bool* zeroed) noexcept;
   static constexpr std::uint32_t kIdlePurgeMs = 8;  // two ticks of the coarse clock
 
   ProfiledMutex mutex_;

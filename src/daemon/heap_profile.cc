@@ -1,27 +1,19 @@
 // daemon/heap_profile.cc: the `heap` request (heap_profile.h). Runs on the daemon thread;
-// the profiler's lock is taken only inside prof_copy_sites, scratch memory comes from the
-// OS.
+// the profiler's lock is taken only inside prof_copy_sites and prof_copy_live, scratch
+// memory comes from the OS (prof/scratch.h).
 #include "daemon/heap_profile.h"
 
 #include "base/select.h"
+#include "daemon/protocol.h"
 #include "platform/os.h"
 #include "prof/profile_writer.h"
 #include "prof/sample_table.h"
 #include "prof/sampler.h"
+#include "prof/scratch.h"
 
 namespace bento {
 
 namespace {
-
-std::string_view token(std::string_view& rest) noexcept {
-  std::size_t i = 0;
-  while (i < rest.size() && rest[i] == ' ') ++i;
-  std::size_t j = i;
-  while (j < rest.size() && rest[j] != ' ') ++j;
-  const std::string_view t = rest.substr(i, j - i);
-  rest.remove_prefix(j);
-  return t;
-}
 
 // Base64 in lines of 76 characters (57 input bytes).
 class Base64Lines {
@@ -62,15 +54,14 @@ class Base64Lines {
 };
 
 void top_sites(unsigned n, bool peak, ReportOut& out) noexcept {
-  const std::size_t have = prof_copy_sites(nullptr, 0, peak);
-  const std::size_t bytes = (have + 1) * sizeof(ProfSiteCounts);
-  auto* sites = static_cast<ProfSiteCounts*>(os::map(bytes));
+  Scratch<ProfSiteCounts> scratch;
+  const std::size_t m =
+      scratch.fill([peak](ProfSiteCounts* o, std::size_t cap) { return prof_copy_sites(o, cap, peak); });
+  ProfSiteCounts* sites = scratch.get();
   if (sites == nullptr) {
     out.put("error out of memory for the profile\n");
     return;
   }
-  std::size_t m = prof_copy_sites(sites, have + 1, peak);
-  if (m > have + 1) m = have + 1;
   double live = 0;
   for (std::size_t i = 0; i < m; ++i) live += sites[i].inuse_bytes;
   out.print("ok top active={} lg_sample={} live_bytes={}\n", prof_active() ? 1 : 0, prof_lg_sample(),
@@ -85,7 +76,6 @@ void top_sites(unsigned n, bool peak, ReportOut& out) noexcept {
     for (unsigned f = 0; f < c.site->depth; ++f) out.print(" {:x}", c.site->pcs[f]);
     out.put("\n");
   }
-  os::unmap(sites, bytes);
 }
 
 // The parsed count of "top N" / "live N"; 0 when it is not a number from 1 to 100,000.
@@ -99,15 +89,13 @@ unsigned parse_count(std::string_view count) noexcept {
 }
 
 void live_samples(unsigned n, ReportOut& out) noexcept {
-  const std::size_t have = prof_copy_live(nullptr, 0);
-  const std::size_t bytes = (have + 1) * sizeof(ProfLiveSample);
-  auto* live = static_cast<ProfLiveSample*>(os::map(bytes));
+  Scratch<ProfLiveSample> scratch;
+  const std::size_t m = scratch.fill(prof_copy_live);
+  ProfLiveSample* live = scratch.get();
   if (live == nullptr) {
     out.put("error out of memory for the samples\n");
     return;
   }
-  std::size_t m = prof_copy_live(live, have + 1);
-  if (m > have + 1) m = have + 1;
   const std::uint32_t now = os::coarse_ms();
   out.print("ok live active={} lg_sample={} now_ms={}\n", prof_active() ? 1 : 0, prof_lg_sample(), now);
   for (unsigned k = 0; k < n && k < m; ++k) {
@@ -118,7 +106,6 @@ void live_samples(unsigned n, ReportOut& out) noexcept {
     for (unsigned f = 0; f < s.site->depth; ++f) out.print(" {:x}", s.site->pcs[f]);
     out.put("\n");
   }
-  os::unmap(live, bytes);
 }
 
 }  // namespace
@@ -129,9 +116,9 @@ void heap_profile(std::string_view args, ReportOut& out) noexcept {
             "BENTO_CONF=prof:true\n");
     return;
   }
-  const std::string_view what = token(args);
+  const std::string_view what = next_token(args);
   if (what == "pprof") {
-    const std::string_view when = token(args);
+    const std::string_view when = next_token(args);
     if (!when.empty() && when != "peak") {
       out.print("error heap pprof takes 'peak' or nothing, not '{}'\n", when.substr(0, 40));
       return;
@@ -144,8 +131,8 @@ void heap_profile(std::string_view args, ReportOut& out) noexcept {
     return;
   }
   if (what == "live") {
-    const unsigned n = parse_count(token(args));
-    if (n == 0 || !token(args).empty()) {
+    const unsigned n = parse_count(next_token(args));
+    if (n == 0 || !next_token(args).empty()) {
       out.put("error heap live takes a count (1 or more)\n");
       return;
     }
@@ -153,8 +140,8 @@ void heap_profile(std::string_view args, ReportOut& out) noexcept {
     return;
   }
   if (what == "top") {
-    const unsigned n = parse_count(token(args));
-    const std::string_view when = token(args);
+    const unsigned n = parse_count(next_token(args));
+    const std::string_view when = next_token(args);
     if (n == 0 || (!when.empty() && when != "peak")) {
       out.put("error heap top takes a count (1 or more) and optionally 'peak'\n");
       return;

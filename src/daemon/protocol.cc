@@ -17,11 +17,6 @@
 
 namespace bento {
 
-namespace {
-
-constexpr std::size_t kNameMax = 255;
-
-// Splits off the next space-separated token of `rest`.
 std::string_view next_token(std::string_view& rest) noexcept {
   std::size_t i = 0;
   while (i < rest.size() && (rest[i] == ' ' || rest[i] == '\t')) ++i;
@@ -31,6 +26,10 @@ std::string_view next_token(std::string_view& rest) noexcept {
   rest.remove_prefix(j);
   return tok;
 }
+
+namespace {
+
+constexpr std::size_t kNameMax = 255;
 
 const char* errno_name(int e) noexcept {
   switch (e) {

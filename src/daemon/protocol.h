@@ -18,5 +18,7 @@ inline constexpr std::size_t kMaxRequestBytes = 4096;
 void handle_request(std::string_view request, ReportOut& out) noexcept;
 // Printable ASCII, spaces and tabs only.
 bool request_is_text(std::string_view request) noexcept;
+// Splits off the next token of `rest` (separated by spaces or tabs); empty at the end.
+std::string_view next_token(std::string_view& rest) noexcept;
 
 }  // namespace bento

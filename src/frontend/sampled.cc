@@ -32,11 +32,11 @@ void* sampled_alloc(ThreadState* ts, std::size_t size, std::size_t align, bool z
   } else {
     usize = align_up(size, kPageSize);
     p = huge_alloc_for(ts, size, align < kChunkSize ? kChunkSize : align, zero);
-    if (p != nullptr) prof_note_huge(1);
   }
   if (p == nullptr) return nullptr;
-  if (!prof_record(p, size, usize, prof_mean_interval(), ts != nullptr ? ts->tid : 0) && cls == kNoClass) {
-    prof_note_huge(-1);
+  // Not yet returned, so no free can race the count: it follows what was recorded.
+  if (prof_record(p, size, usize, prof_mean_interval(), ts != nullptr ? ts->tid : 0) && cls == kNoClass) {
+    prof_note_huge(1);
   }
   return p;
 }

@@ -61,7 +61,7 @@ ThreadState* thread_state_slow() noexcept {
     tcache_init(tc, options().tcache_max, ts->choice.favourite, options().strict_free);
     ts->tcache = tc;
   }
-  ts->direct_countdown = prof_first_interval(ts->sample_rng, seed);
+  prof_seed_generator(ts->sample_rng, seed);
   thread_sample_rearm(ts);
   {
     LockGuard guard(g_threads_lock);

@@ -13,6 +13,7 @@
 #include "prof/profile_writer.h"
 #include "prof/sample_table.h"
 #include "prof/sampler.h"
+#include "prof/scratch.h"
 
 namespace bento {
 
@@ -45,12 +46,10 @@ void print_frame(unsigned i, std::uintptr_t pc) noexcept {
 }
 
 void leak_report() noexcept {
-  const std::size_t n = prof_copy_sites(nullptr, 0, false);
-  const std::size_t bytes = (n + 1) * sizeof(ProfSiteCounts);
-  auto* sites = static_cast<ProfSiteCounts*>(os::map(bytes));
+  Scratch<ProfSiteCounts> scratch;
+  const std::size_t m = scratch.fill([](ProfSiteCounts* out, std::size_t cap) { return prof_copy_sites(out, cap, false); });
+  ProfSiteCounts* sites = scratch.get();
   if (sites == nullptr) return;
-  const std::size_t got = prof_copy_sites(sites, n + 1, false);
-  const std::size_t m = got < n + 1 ? got : n + 1;
   double total = 0, objects = 0;
   for (std::size_t i = 0; i < m; ++i) {
     total += sites[i].inuse_bytes;
@@ -72,7 +71,6 @@ void leak_report() noexcept {
     line(w);
     for (unsigned f = 0; f < c.site->depth && f < kLeakFrames; ++f) print_frame(f, c.site->pcs[f]);
   }
-  os::unmap(sites, bytes);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "prof/mappings.h"
 #include "prof/sample_table.h"
 #include "prof/sampler.h"
+#include "prof/scratch.h"
 
 namespace bento {
 
@@ -26,24 +27,6 @@ enum : unsigned {
 };
 
 constexpr std::size_t kMaxMappings = 2048;
-
-// Scratch memory of the OS, returned at scope exit.
-template <class T>
-class Scratch {
- public:
-  explicit Scratch(std::size_t n) noexcept : bytes_(n * sizeof(T) > 0 ? n * sizeof(T) : 1),
-                                            p_(static_cast<T*>(os::map(bytes_))) {}
-  ~Scratch() {
-    if (p_ != nullptr) os::unmap(p_, bytes_);
-  }
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  T* get() const noexcept { return p_; }
-
- private:
-  std::size_t bytes_;
-  T* p_;
-};
 
 // Address -> location id, open addressing (ids start at 1).
 struct LocationSlot {
@@ -150,61 +133,53 @@ bool file_write(void* ctx, const void* data, std::size_t n) {
 
 int prof_write_profile(ProfileKind kind, ByteSink sink, void* ctx) noexcept {
   const bool peak = kind == ProfileKind::kPeak;
-  // Copy the counts: the number of sites may grow between the count and the copy.
-  std::size_t nsites = prof_copy_sites(nullptr, 0, peak);
-  for (;;) {
-    Scratch<ProfSiteCounts> sites(nsites + 64);
-    if (sites.get() == nullptr) return ENOMEM;
-    const std::size_t n = prof_copy_sites(sites.get(), nsites + 64, peak);
-    if (n > nsites + 64) {
-      nsites = n;
-      continue;
-    }
-    std::size_t frames = 0;
-    for (std::size_t i = 0; i < n; ++i) frames += sites.get()[i].site->depth;
-    std::size_t cap = 1024;
-    while (cap < frames * 2) cap *= 2;
-    Scratch<LocationSlot> slots(cap);
-    Scratch<ProcMapping> maps(kMaxMappings);
-    if (slots.get() == nullptr || maps.get() == nullptr) return ENOMEM;
-    const std::size_t nmaps = read_exec_mappings(maps.get(), kMaxMappings);
+  Scratch<ProfSiteCounts> sites;
+  const std::size_t n = sites.fill([peak](ProfSiteCounts* out, std::size_t cap) { return prof_copy_sites(out, cap, peak); });
+  if (sites.get() == nullptr) return ENOMEM;
+  std::size_t frames = 0;
+  for (std::size_t i = 0; i < n; ++i) frames += sites.get()[i].site->depth;
+  std::size_t cap = 1024;
+  while (cap < frames * 2) cap *= 2;
+  Scratch<LocationSlot> slots(cap);
+  Scratch<ProcMapping> maps(kMaxMappings);
+  if (slots.get() == nullptr || maps.get() == nullptr) return ENOMEM;
+  const std::size_t nmaps = read_exec_mappings(maps.get(), kMaxMappings);
 
-    GzipStream gz(sink, ctx);
-    if (!gz.ok()) return ENOMEM;
-    Writer w(gz, maps.get(), nmaps);
-    w.str("");
-    w.value_type(kSampleType, "alloc_objects", "count");
-    w.value_type(kSampleType, "alloc_space", "bytes");
-    w.value_type(kSampleType, "inuse_objects", "count");
-    w.value_type(kSampleType, "inuse_space", "bytes");
-    w.value_type(kPeriodType, "space", "bytes");
-    w.scalar(kPeriod, std::uint64_t{1} << prof_lg_sample());
-    // In a static link bento's own entry frames stay in the stacks (prof/unwind.h).
-    w.scalar(kDropFrames, w.str("(bento::.*|malloc|calloc|realloc|free|posix_memalign|aligned_alloc|memalign|"
-                                "valloc|pvalloc|operator new.*|__libc_.*)"));
-    w.scalar(kComment, w.str(peak ? "bento heap profile: live set at the peak" : "bento heap profile: live set now"));
-    w.mappings();
-    const std::uint64_t bytes_key = w.str("bytes");
-    for (std::size_t i = 0; i < n; ++i) {
-      const ProfSiteCounts& c = sites.get()[i];
-      std::uint64_t ids[kMaxFrames];
-      for (unsigned f = 0; f < c.site->depth; ++f) ids[f] = w.location(c.site->pcs[f], slots.get(), cap);
-      const std::uint64_t values[4] = {rounded(c.alloc_objects), rounded(c.alloc_bytes), rounded(c.inuse_objects),
-                                       rounded(c.inuse_bytes)};
-      std::uint8_t lbuf[32];
-      ProtoMessage label(lbuf, sizeof(lbuf));
-      label.varint_field(1, bytes_key);
-      label.varint_field(3, c.site->usize);
-      std::uint8_t sbuf[Writer::kMaxMessage];
-      ProtoMessage sample(sbuf, sizeof(sbuf));
-      sample.packed_field(1, ids, c.site->depth);
-      sample.packed_field(2, values, 4);
-      sample.message_field(3, label);
-      w.put_message(kSample, sample);
-    }
-    if (!w.ok() || !gz.finish()) return EIO;
-    return 0;
+  GzipStream gz(sink, ctx);
+  if (!gz.ok()) return ENOMEM;
+  Writer w(gz, maps.get(), nmaps);
+  w.str("");
+  w.value_type(kSampleType, "alloc_objects", "count");
+  w.value_type(kSampleType, "alloc_space", "bytes");
+  w.value_type(kSampleType, "inuse_objects", "count");
+  w.value_type(kSampleType, "inuse_space", "bytes");
+  w.value_type(kPeriodType, "space", "bytes");
+  w.scalar(kPeriod, std::uint64_t{1} << prof_lg_sample());
+  // In a static link bento's own entry frames stay in the stacks (prof/unwind.h).
+  w.scalar(kDropFrames, w.str("(bento::.*|malloc|calloc|realloc|free|posix_memalign|aligned_alloc|memalign|"
+                              "valloc|pvalloc|operator new.*|__libc_.*)"));
+  w.scalar(kComment, w.str(peak ? "bento heap profile: live set at the peak" : "bento heap profile: live set now"));
+  w.mappings();
+  const std::uint64_t bytes_key = w.str("bytes");
+  for (std::size_t i = 0; i < n; ++i) {
+    const ProfSiteCounts& c = sites.get()[i];
+    std::uint64_t ids[kMaxFrames];
+    for (unsigned f = 0; f < c.site->depth; ++f) ids[f] = w.location(c.site->pcs[f], slots.get(), cap);
+    const std::uint64_t values[4] = {rounded(c.alloc_objects), rounded(c.alloc_bytes), rounded(c.inuse_objects),
+                                     rounded(c.inuse_bytes)};
+    std::uint8_t lbuf[32];
+    ProtoMessage label(lbuf, sizeof(lbuf));
+    label.varint_field(1, bytes_key);
+    label.varint_field(3, c.site->usize);
+    std::uint8_t sbuf[Writer::kMaxMessage];
+    ProtoMessage sample(sbuf, sizeof(sbuf));
+    sample.packed_field(1, ids, c.site->depth);
+    sample.packed_field(2, values, 4);
+    sample.message_field(3, label);
+    w.put_message(kSample, sample);
   }
+  if (!w.ok() || !gz.finish()) return EIO;
+  return 0;
 }
 
 int prof_dump_file(const char* path, ProfileKind kind, char letter, char* name_out, std::size_t name_cap) noexcept {

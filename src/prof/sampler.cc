@@ -26,9 +26,8 @@ unsigned prof_lg_sample() noexcept { return g_lg_sample.load(std::memory_order_r
 void prof_set_lg_sample(unsigned lg) noexcept { g_lg_sample.store(lg, std::memory_order_relaxed); }
 double prof_mean_interval() noexcept { return static_cast<double>(std::uint64_t{1} << prof_lg_sample()); }
 
-std::int64_t prof_first_interval(std::uint64_t& rng, std::uint64_t seed) noexcept {
+void prof_seed_generator(std::uint64_t& rng, std::uint64_t seed) noexcept {
   rng = prof_seed(seed, reinterpret_cast<std::uintptr_t>(&rng));
-  return prof_draw_interval(rng, prof_mean_interval());
 }
 
 std::int64_t prof_next_interval(std::uint64_t& rng) noexcept {

@@ -22,9 +22,9 @@ unsigned prof_lg_sample() noexcept;
 void prof_set_lg_sample(unsigned lg) noexcept;  // prof.reset with a value
 double prof_mean_interval() noexcept;  // 2^lg_sample bytes
 
-// The first countdown of a new thread (seeds its generator from the thread's identity),
-// and further independent ones (one per cache bin).
-std::int64_t prof_first_interval(std::uint64_t& rng, std::uint64_t seed) noexcept;
+// Seeds a new thread's generator from its identity; then each countdown (one per cache
+// bin, one for the thread) is an independent draw.
+void prof_seed_generator(std::uint64_t& rng, std::uint64_t seed) noexcept;
 std::int64_t prof_next_interval(std::uint64_t& rng) noexcept;
 // A countdown crossed zero: redraws it, and says whether this allocation is sampled.
 bool prof_due(std::int64_t& countdown, std::uint64_t& rng) noexcept;
