@@ -17,7 +17,6 @@
 #include <thread>
 
 #include "heap_svg.h"
-#include "prometheus.h"
 
 #ifndef BENTO_INSTALL_LIBDIR
 #define BENTO_INSTALL_LIBDIR ""
@@ -191,7 +190,8 @@ int cmd_dump(const Common& c, int pid) {
 }
 
 int cmd_metrics(const Common& c, int pid) {
-  fmt::print("{}", prometheus_text(dump_json(Client(c.dir), pid, ""), pid));
+  // The exposition is written in the process, from the stat table (stats/emitter.h).
+  fmt::print("{}", Client(c.dir).request(pid, "dump prometheus").body);
   return 0;
 }
 

@@ -24,13 +24,13 @@ std::size_t Arena::fill_locked(unsigned cls, void** out, std::size_t n) noexcept
   check_locked();
   if (is_small_class(cls)) {
     BinStats& s = bins_[cls].stats;
-    ++s.nfills;
+    stat_add(s.nfills, 1);
     return bins_[cls].alloc_batch(pages_, out, n);
   }
   bool zeroed;
   void* p = alloc_large_locked(cls, kPageSize, &zeroed);
   if (p == nullptr) return 0;
-  ++large_[cls - kNumSmallClasses].nfills;
+  stat_add(large_[cls - kNumSmallClasses].nfills, 1);
   out[0] = p;
   return 1;
 }
@@ -56,7 +56,7 @@ void* Arena::alloc_large_locked(unsigned cls, std::size_t align, bool* zeroed) n
   RunMeta* run = alloc_one_object_run_locked(cls, kClasses[cls].run_pages, align, zeroed);
   if (run == nullptr) return nullptr;
   LargeStats& s = large_[cls - kNumSmallClasses];
-  ++s.nmalloc;
+  stat_add(s.nmalloc, 1);
   ++s.curruns;
   return run_addr(run);
 }
@@ -104,7 +104,7 @@ FreeError Arena::free_locked(void* p) noexcept {
         sampled_.bytes -= class_bytes(cls);
       } else {
         LargeStats& s = large_[cls - kNumSmallClasses];
-        ++s.ndalloc;
+        stat_add(s.ndalloc, 1);
         --s.curruns;
       }
       pages_.free_run(run_meta_at(c, page), pi.run_pages, os::coarse_ms());
@@ -146,9 +146,9 @@ bool Arena::resize_large_locked(void* p, unsigned new_cls) noexcept {
 
 void Arena::merge_requests_locked(unsigned cls, std::uint64_t n) noexcept {
   if (is_small_class(cls)) {
-    bins_[cls].stats.nrequests += n;
+    stat_add(bins_[cls].stats.nrequests, n);
   } else {
-    large_[cls - kNumSmallClasses].nrequests += n;
+    stat_add(large_[cls - kNumSmallClasses].nrequests, n);
   }
 }
 

@@ -18,42 +18,12 @@
 
 namespace bento {
 
-struct LargeStats {
-  std::uint64_t nmalloc = 0;
-  std::uint64_t ndalloc = 0;
-  std::uint64_t nrequests = 0;
-  std::uint64_t nfills = 0;    // cache refills (cached large classes)
-  std::uint64_t nflushes = 0;  // cache flushes
-  std::size_t curruns = 0;
-
-  LargeStats& operator+=(const LargeStats& o) noexcept {
-    nmalloc += o.nmalloc;
-    ndalloc += o.ndalloc;
-    nrequests += o.nrequests;
-    nfills += o.nfills;
-    nflushes += o.nflushes;
-    curruns += o.curruns;
-    return *this;
-  }
+struct LargeStats {  // config/stat_fields.h
+  BENTO_STAT_STRUCT_BODY(LargeStats, BENTO_LARGE_STATS)
 };
 
-struct HugeStats {  // guarded by the arena's huge shard lock (arena/huge.cc)
-  std::uint64_t nmalloc = 0;
-  std::uint64_t ndalloc = 0;
-  std::uint64_t nrequests = 0;
-  std::size_t allocated = 0;  // usable bytes live now
-  std::size_t mapped = 0;     // bytes mapped for them
-  std::size_t cur = 0;        // objects live now
-
-  HugeStats& operator+=(const HugeStats& o) noexcept {
-    nmalloc += o.nmalloc;
-    ndalloc += o.ndalloc;
-    nrequests += o.nrequests;
-    allocated += o.allocated;
-    mapped += o.mapped;
-    cur += o.cur;
-    return *this;
-  }
+struct HugeStats {  // config/stat_fields.h; guarded by the arena's huge shard lock (arena/huge.cc)
+  BENTO_STAT_STRUCT_BODY(HugeStats, BENTO_HUGE_STATS)
 };
 
 // What a free found wrong; kOk otherwise.

@@ -1,5 +1,5 @@
 // arena/arena_set.cc: the arena table and the favourite protocol. g_arenas_lock guards
-// arena creation; g_arenas slots are published with release stores.
+// arena creation; g_arenas slots and g_narenas are published with release stores.
 #include "arena/arena_set.h"
 
 #include <new>
@@ -12,7 +12,10 @@ namespace bento {
 namespace {
 constinit ProfiledMutex g_arenas_lock;
 constinit std::atomic<Arena*> g_arenas[kMaxArenas];
-constinit unsigned g_narenas = 1;
+constinit unsigned g_nauto = 1;  // arenas threads choose from: [0, g_nauto)
+// All arenas: the automatic ones, then those arenas.create made (published with release
+// stores, after their slot).
+constinit std::atomic<unsigned> g_narenas{1};
 constinit std::int64_t g_decay_ms = 10000;
 constinit bool g_retain = false;
 // Odd while a fork holds every arena lock (arenas_prefork to the postfork handlers);
@@ -32,22 +35,37 @@ bool arenas_init(unsigned n, std::int64_t decay_ms, bool retain) noexcept {
     const unsigned cpus = os::cpus_available();
     n = cpus > kMaxArenas / 4 ? kMaxArenas : 4 * cpus;
   }
-  g_narenas = n < kMaxArenas ? n : kMaxArenas;
+  g_nauto = n < kMaxArenas ? n : kMaxArenas;
+  g_narenas.store(g_nauto, std::memory_order_relaxed);
   g_decay_ms = decay_ms;
   g_retain = retain;
   return arena_get_or_create(0) != nullptr;
 }
 
-unsigned narenas() noexcept { return g_narenas; }
+unsigned narenas() noexcept { return g_narenas.load(std::memory_order_acquire); }
+unsigned narenas_auto() noexcept { return g_nauto; }
+
+unsigned arena_create_manual() noexcept {
+  LockGuard guard(g_arenas_lock);
+  const unsigned i = g_narenas.load(std::memory_order_relaxed);
+  if (i >= kMaxArenas) return kMaxArenas;
+  void* mem = base_alloc(sizeof(Arena), 64);
+  if (mem == nullptr) return kMaxArenas;
+  Arena* a = new (mem) Arena();
+  a->init(i, g_decay_ms, g_retain);
+  g_arenas[i].store(a, std::memory_order_release);
+  g_narenas.store(i + 1, std::memory_order_release);
+  return i;
+}
 
 Arena* arena_get(unsigned i) noexcept {
-  return i < g_narenas ? g_arenas[i].load(std::memory_order_acquire) : nullptr;
+  return i < kMaxArenas ? g_arenas[i].load(std::memory_order_acquire) : nullptr;
 }
 
 Arena* arena_get_or_create(unsigned i) noexcept {
-  if (i >= g_narenas) return nullptr;
+  if (i >= kMaxArenas) return nullptr;
   Arena* a = g_arenas[i].load(std::memory_order_acquire);
-  if (a != nullptr) return a;
+  if (a != nullptr || i >= g_nauto) return a;  // a manual arena exists from its creation
   LockGuard guard(g_arenas_lock);
   a = g_arenas[i].load(std::memory_order_relaxed);
   if (a == nullptr) {
@@ -63,7 +81,7 @@ Arena* arena_get_or_create(unsigned i) noexcept {
 void choice_init(ArenaChoice& c, std::uint64_t seed) noexcept {
   c.rng = seed | 1;
   xorshift(c.rng);
-  c.favourite = static_cast<unsigned>(xorshift(c.rng) % g_narenas);
+  c.favourite = static_cast<unsigned>(xorshift(c.rng) % g_nauto);
   if (Arena* a = arena_get_or_create(c.favourite)) {
     a->thread_joined();
   } else {
@@ -96,11 +114,12 @@ Arena* lock_favourite(ArenaChoice& c) noexcept {
   // no thread allocates from (and an arena a thread merely left is not purged early).
   // The fence pairs with arenas_prefork's: a failure caused by its lock sees its bump.
   std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (g_narenas == 1 || (fork_seq & 1) != 0 || g_fork_seq.load(std::memory_order_relaxed) != fork_seq) {
+  // A thread moved to a manual arena (arenas.create) stays on it, as in jemalloc.
+  if (g_nauto == 1 || c.favourite >= g_nauto || (fork_seq & 1) != 0 || g_fork_seq.load(std::memory_order_relaxed) != fork_seq) {
     a->lock();
     return a;
   }
-  const unsigned next = c.favourite + 1 == g_narenas ? 0 : c.favourite + 1;
+  const unsigned next = c.favourite + 1 == g_nauto ? 0 : c.favourite + 1;
   Arena* b = arena_get_or_create(next);
   if (b == nullptr) {  // out of memory for a new arena: stay and wait
     a->lock();
@@ -133,13 +152,13 @@ void arenas_prefork() noexcept {
   g_fork_seq.fetch_add(1, std::memory_order_relaxed);
   std::atomic_thread_fence(std::memory_order_seq_cst);
   g_arenas_lock.lock();
-  for (unsigned i = 0; i < g_narenas; ++i) {
+  for (unsigned i = 0, n = narenas(); i < n; ++i) {
     if (Arena* a = arena_get(i)) a->lock();
   }
 }
 
 void arenas_postfork_parent() noexcept {
-  for (unsigned i = 0; i < g_narenas; ++i) {
+  for (unsigned i = 0, n = narenas(); i < n; ++i) {
     if (Arena* a = arena_get(i)) a->unlock();
   }
   g_arenas_lock.unlock();
@@ -147,7 +166,7 @@ void arenas_postfork_parent() noexcept {
 }
 
 void arenas_postfork_child(const ArenaChoice* survivor) noexcept {
-  for (unsigned i = 0; i < g_narenas; ++i) {
+  for (unsigned i = 0, n = narenas(); i < n; ++i) {
     if (Arena* a = arena_get(i)) {
       a->mutex().reset_after_fork();
       a->nthreads.store(0, std::memory_order_relaxed);

@@ -6,7 +6,8 @@
 // failures in its mutex, favourite switches and thread counts here).
 //
 // Arenas are created on first use, under g_arenas_lock, from metadata pages, and never
-// destroyed. The table is read without a lock: a slot goes from null to its arena once
+// destroyed. arenas.create adds manual arenas after the automatic ones: no thread starts
+// on one or moves onto one by itself, and a thread moved to one stays there. The table is read without a lock: a slot goes from null to its arena once
 // (release/acquire).
 #pragma once
 #include <atomic>
@@ -25,7 +26,11 @@ struct ArenaChoice {  // per thread
 
 // Sets the arena count (0 = 4 x available CPUs, capped) and creates arena 0.
 bool arenas_init(unsigned narenas, std::int64_t decay_ms, bool retain) noexcept;
-unsigned narenas() noexcept;
+unsigned narenas() noexcept;       // every arena, manual ones included (arenas.narenas)
+unsigned narenas_auto() noexcept;  // the ones threads are given and move between
+// arenas.create: a new arena no thread is given unless moved to it (thread.arena);
+// returns its index, or kMaxArenas when the table is full or memory is short.
+unsigned arena_create_manual() noexcept;
 Arena* arena_get(unsigned i) noexcept;            // null if not created yet
 Arena* arena_get_or_create(unsigned i) noexcept;  // null only when out of memory
 

@@ -15,9 +15,9 @@ FreeError arena_free_batch(void** ptrs, std::size_t n, unsigned cls, void** bad)
     owner->lock();
     owner->check_locked();
     if (is_small_class(cls)) {
-      ++owner->bin_stats_mut(cls).nflushes;
+      stat_add(owner->bin_stats_mut(cls).nflushes, 1);
     } else if (cls < kNumClasses) {
-      ++owner->large_stats_mut(cls - kNumSmallClasses).nflushes;
+      stat_add(owner->large_stats_mut(cls - kNumSmallClasses).nflushes, 1);
     }
     for (std::size_t i = 0; i < n; ++i) {
       void* p = ptrs[i];

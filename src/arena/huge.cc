@@ -283,9 +283,9 @@ void* huge_alloc(Arena* charge, std::size_t size, std::size_t align, bool* zeroe
   registry_set(p, map_bytes, ChunkKind::kHugeHead, ChunkKind::kHugeBody);
   LockGuard guard(home.lock);
   HugeStats& s = charge->huge;
-  ++s.nmalloc;
-  ++s.nrequests;
-  ++s.cur;
+  stat_add(s.nmalloc, 1);
+  stat_add(s.nrequests, 1);
+  ++s.curobjs;
   s.allocated += usize;
   s.mapped += map_bytes;
   add_live(home, static_cast<std::ptrdiff_t>(map_bytes));
@@ -318,8 +318,8 @@ bool huge_free(void* p) noexcept {
     Shard& home = arena_shard(gone.arena);
     LockGuard guard(home.lock);
     HugeStats& st = arena_get(gone.arena)->huge;
-    ++st.ndalloc;
-    --st.cur;
+    stat_add(st.ndalloc, 1);
+    --st.curobjs;
     st.allocated -= gone.usize;
     st.mapped -= gone.map_bytes;
     add_live(home, -static_cast<std::ptrdiff_t>(gone.map_bytes));
@@ -397,7 +397,7 @@ void* huge_resize(void* p, std::size_t size) noexcept {
   st.mapped += map_bytes;
   st.mapped -= old.map_bytes;
   add_live(home, static_cast<std::ptrdiff_t>(map_bytes) - static_cast<std::ptrdiff_t>(old.map_bytes));
-  ++st.nrequests;
+  stat_add(st.nrequests, 1);
   return result;
 }
 

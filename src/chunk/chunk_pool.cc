@@ -47,8 +47,8 @@ void chunk_pool_put(ChunkHeader* c, std::size_t ndirty, std::uint32_t now_ms) no
   LockGuard guard(g_pool_lock);
   g_pool.push_front(c);
   ++g_stats.chunks;
-  ++g_stats.nput;
-  g_stats.dirty_pages += ndirty;
+  stat_add(g_stats.nput, 1);
+  g_stats.dirty += ndirty;
   publish_oldest();
 }
 
@@ -57,8 +57,8 @@ ChunkHeader* chunk_pool_take(std::size_t* ndirty) noexcept {
   ChunkHeader* c = g_pool.pop_front();
   if (c == nullptr) return nullptr;
   --g_stats.chunks;
-  ++g_stats.ntaken;
-  g_stats.dirty_pages -= c->pooled_dirty;
+  stat_add(g_stats.ntaken, 1);
+  g_stats.dirty -= c->pooled_dirty;
   *ndirty = c->pooled_dirty;
   publish_oldest();
   return c;
@@ -79,8 +79,8 @@ std::size_t chunk_pool_purge(std::uint32_t now_ms, std::int64_t decay_ms, bool r
         if (!(retain && c->pooled_dirty == 0)) {
           g_pool.remove(c);
           --g_stats.chunks;
-          ++g_stats.nreleased;
-          g_stats.dirty_pages -= c->pooled_dirty;
+          stat_add(g_stats.nreleased, 1);
+          g_stats.dirty -= c->pooled_dirty;
           due[n++] = c;
         }
         c = newer;

@@ -18,16 +18,13 @@
 #include <cstdint>
 
 #include "chunk/chunk.h"
+#include "config/stat_fields.h"
 #include "platform/mutex.h"
 
 namespace bento {
 
-struct ChunkPoolStats {
-  std::size_t chunks = 0;         // chunks in the pool now
-  std::size_t dirty_pages = 0;    // their dirty pages
-  std::uint64_t nput = 0;         // chunks given to the pool, ever
-  std::uint64_t ntaken = 0;       // chunks taken again by an arena, ever
-  std::uint64_t nreleased = 0;    // chunks unmapped (or purged, with retain) when due, ever
+struct ChunkPoolStats {  // config/stat_fields.h
+  BENTO_STAT_STRUCT_BODY(ChunkPoolStats, BENTO_CHUNK_POOL_STATS)
 };
 
 // c is wholly free (one free run of kMaxRunPages) with `ndirty` dirty pages, already

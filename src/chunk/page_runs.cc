@@ -42,7 +42,7 @@ bool PageRuns::map_chunk() noexcept {
   std::size_t ndirty = 0;
   if (ChunkHeader* c = chunk_pool_take(&ndirty)) {  // reuse before mapping
     adopt_chunk(c);
-    ++stats_.chunks_adopted;
+    stat_add(stats_.chunks_adopted, 1);
     if (c->retained) ++stats_.retained_chunks;
     // Its dirty pages join the dirty list as the newest: reused, they are what is wanted.
     insert_free(c, kFirstRunPage, kMaxRunPages, ndirty, os::coarse_ms(), ndirty != 0 ? dirty_.back() : nullptr);
@@ -60,7 +60,7 @@ bool PageRuns::map_chunk() noexcept {
     pi.dirty = 0;
   }
   adopt_chunk(c);
-  ++stats_.chunks_mapped;
+  stat_add(stats_.chunks_mapped, 1);
   insert_free(c, kFirstRunPage, kMaxRunPages, 0, 0, nullptr);
   registry_set(c, kChunkSize, ChunkKind::kArena, ChunkKind::kArena);
   return true;
@@ -74,7 +74,7 @@ void PageRuns::pool_chunk(RunMeta* m, std::uint32_t now_ms) noexcept {
   if (c->retained) --stats_.retained_chunks;
   chunks_.remove(c);
   --stats_.chunks;
-  ++stats_.chunks_pooled;
+  stat_add(stats_.chunks_pooled, 1);
   chunk_pool_put(c, ndirty, now_ms);
 }
 
@@ -101,7 +101,7 @@ void PageRuns::insert_free(ChunkHeader* c, std::size_t start, std::size_t npages
   nonempty_.set(npages);
   if (ndirty != 0) {
     dirty_.insert_after(dirty_after, m);
-    stats_.dirty_pages += ndirty;
+    stats_.pdirty += ndirty;
   } else {
     m->dirty_link = ListNode{};
   }
@@ -115,7 +115,7 @@ RunMeta* PageRuns::remove_free(RunMeta* m) noexcept {
   if (m->ndirty != 0) {
     before = dirty_.prev(m);
     dirty_.remove(m);
-    stats_.dirty_pages -= m->ndirty;
+    stats_.pdirty -= m->ndirty;
   }
   if (m->npages == kMaxRunPages) --nempty_chunks_;
   return before;
@@ -150,7 +150,7 @@ RunMeta* PageRuns::take_pages(RunMeta* m, std::size_t npages, bool* zeroed) noex
                 rest_dirty != 0 ? dirty_before : nullptr);
   }
   c->nfree_pages = static_cast<std::uint16_t>(c->nfree_pages - npages);
-  stats_.active_pages += npages;
+  stats_.pactive += npages;
   RunMeta* run = run_meta_at(c, start);
   return run;
 }
@@ -198,7 +198,7 @@ void PageRuns::free_run(RunMeta* run, std::size_t npages, std::uint32_t now_ms) 
     ndirty += pi.dirty;
   }
   c->nfree_pages = static_cast<std::uint16_t>(c->nfree_pages + npages);
-  stats_.active_pages -= npages;
+  stats_.pactive -= npages;
   std::uint32_t since = now_ms;
   RunMeta* dirty_after = dirty_.back();  // the newest position, unless a neighbour is older
 
@@ -281,11 +281,11 @@ void PageRuns::purge_run(RunMeta* m, const PurgePolicy& policy) noexcept {
   const std::size_t npages = m->npages;
   const std::size_t ndirty = m->ndirty;
   os::purge(page_addr(c, start), npages * kPageSize);
-  ++stats_.nmadvise;
-  stats_.purged += ndirty;
+  stat_add(stats_.nmadvise, 1);
+  stat_add(stats_.purged, ndirty);
   for (std::size_t i = start; i < start + npages; ++i) c->pages[i].dirty = 0;
   dirty_.remove(m);
-  stats_.dirty_pages -= ndirty;
+  stats_.pdirty -= ndirty;
   m->ndirty = 0;
   if (npages == kMaxRunPages && policy.retain && !c->retained) {
     c->retained = true;
@@ -295,13 +295,13 @@ void PageRuns::purge_run(RunMeta* m, const PurgePolicy& policy) noexcept {
 
 std::size_t PageRuns::purge(std::uint32_t now_ms, const PurgePolicy& policy, bool all) noexcept {
   if (!all && policy.decay_ms < 0) return 0;
-  const std::uint64_t before = stats_.purged;
+  std::size_t released = 0;
   while (RunMeta* m = dirty_.front()) {
     if (!all && age_ms(now_ms, m->dirty_since) < static_cast<std::uint64_t>(policy.decay_ms)) break;
+    released += m->ndirty;
     purge_run(m, policy);
   }
-  const auto released = static_cast<std::size_t>(stats_.purged - before);
-  if (released != 0) ++stats_.npurge;
+  if (released != 0) stat_add(stats_.npurge, 1);
   return released;
 }
 
@@ -339,7 +339,7 @@ bool PageRuns::is_valid() const noexcept {
     }
     if (i != kChunkPages) return false;
   }
-  return nchunks == stats_.chunks && dirty == stats_.dirty_pages && active == stats_.active_pages;
+  return nchunks == stats_.chunks && dirty == stats_.pdirty && active == stats_.pactive;
 }
 
 }  // namespace bento

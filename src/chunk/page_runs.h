@@ -20,20 +20,12 @@
 #include "base/bitmap.h"
 #include "base/list.h"
 #include "chunk/chunk.h"
+#include "config/stat_fields.h"
 
 namespace bento {
 
-struct PageRunStats {
-  std::size_t chunks = 0;          // chunks mapped now
-  std::size_t active_pages = 0;    // pages in handed-out runs
-  std::size_t dirty_pages = 0;     // dirty pages in free runs
-  std::size_t retained_chunks = 0; // wholly free, purged chunks kept mapped (retain)
-  std::uint64_t chunks_mapped = 0;    // chunks mapped fresh, ever
-  std::uint64_t chunks_adopted = 0;   // chunks taken from the chunk pool, ever
-  std::uint64_t chunks_pooled = 0;    // wholly free chunks given to the chunk pool, ever
-  std::uint64_t npurge = 0;    // purge sweeps that released something
-  std::uint64_t nmadvise = 0;  // madvise calls
-  std::uint64_t purged = 0;    // pages purged
+struct PageRunStats {  // config/stat_fields.h
+  BENTO_STAT_STRUCT_BODY(PageRunStats, BENTO_PAGE_RUN_STATS)
 };
 
 struct PurgePolicy {

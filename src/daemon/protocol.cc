@@ -305,13 +305,14 @@ void write_out(void* opaque, const char* text) {
 
 void do_dump(std::string_view rest, ReportOut& out) noexcept {
   const std::string_view format = next_token(rest);
-  if (!format.empty() && format != "json" && format != "text") {
-    out.print("error dump takes 'json' or 'text', not '{}'\n", format);
+  if (!format.empty() && format != "json" && format != "text" && format != "prometheus") {
+    out.print("error dump takes 'json', 'text' or 'prometheus', not '{}'\n", format);
     return;
   }
   char letters[34] = {};
   std::size_t n = 0;
   if (format == "json") letters[n++] = 'J';
+  if (format == "prometheus") letters[n++] = 'P';
   for (char ch : next_token(rest)) {  // optional malloc_stats_print letters
     if (n + 1 < sizeof(letters)) letters[n++] = ch;
   }

@@ -10,6 +10,7 @@
 #include <atomic>
 
 #include "arena/arena_set.h"
+#include "arena/background.h"
 #include "arena/huge.h"
 #include "base/fixed_writer.h"
 #include "config/options.h"
@@ -18,6 +19,7 @@
 #include "daemon/protocol.h"
 #include "frontend/init.h"
 #include "platform/log.h"
+#include "platform/mutex.h"
 #include "platform/os.h"
 #include "platform/socket.h"
 #include "platform/thread.h"
@@ -116,7 +118,10 @@ void* daemon_main(void*) {
       // A program whose main thread called pthread_exit ends when its last thread does;
       // this thread must not keep it alive.
       if (os::only_thread_left()) os::exit_as_last_thread();
-      purge_due();
+      if (background_purging()) {  // background_thread (mallctl) can switch it off
+        purge_due();
+        background_count_run(now);
+      }
       next_purge = now + static_cast<std::uint64_t>(interval) * 1000000u;
     }
     // From a fresh reading of the clock: the purge, or a fork whose handlers hold the
@@ -156,15 +161,31 @@ bool open_socket() noexcept {
   return true;
 }
 
-void start_thread() noexcept {
+bool start_thread() noexcept {
   const Options& o = options();
   if (o.daemon) open_socket();
   g_running.store(true, std::memory_order_relaxed);
+  background_set_running(true);
   if (!os::start_helper_thread(daemon_main, nullptr)) {
     g_running.store(false, std::memory_order_relaxed);
+    background_set_running(false);
     log_warning("daemon: cannot start its thread");
+    return false;
   }
+  return true;
 }
+
+void add_daemon_fork_hooks() noexcept;
+
+// background_thread:true at run time, when neither daemon nor background_purge started it.
+bool start_on_request() noexcept {
+  static constinit Mutex start_lock;
+  LockGuard guard(start_lock);
+  if (g_running.load(std::memory_order_relaxed)) return true;
+  add_daemon_fork_hooks();
+  return start_thread();
+}
+__attribute__((constructor)) void bento_background_register() { background_register(start_on_request); }
 
 // Fork: the child has no daemon thread and must not answer on the parent's socket.
 void daemon_prefork() noexcept {}
@@ -176,7 +197,14 @@ void daemon_postfork_child() noexcept {
   g_listen_fd = -1;
   g_path[0] = '\0';
   g_running.store(false, std::memory_order_relaxed);
+  background_set_running(false);
   if (options().daemon_fork) start_thread();  // its own pid, its own socket
+}
+
+void add_daemon_fork_hooks() noexcept {
+  static constinit bool added = false;
+  if (!added) add_fork_hooks(daemon_prefork, daemon_postfork_parent, daemon_postfork_child);
+  added = true;
 }
 
 }  // namespace
@@ -198,7 +226,7 @@ bool daemon_socket_dir(char* out, unsigned cap) noexcept {
 void daemon_start() noexcept {
   const Options& o = options();
   if (!(o.daemon || o.background_purge) || g_running.load(std::memory_order_relaxed)) return;
-  add_fork_hooks(daemon_prefork, daemon_postfork_parent, daemon_postfork_child);
+  add_daemon_fork_hooks();
   start_thread();
 }
 

@@ -107,6 +107,8 @@ BENTO_ALWAYS_INLINE void free_sized_fast(void* p, std::size_t size) noexcept {
 // (EINVAL where the call says so) and returns null on failure.
 void* calloc_impl(std::size_t n, std::size_t size) noexcept;
 void* realloc_impl(void* p, std::size_t size) noexcept;
+// realloc(p, 0) calls with p not null so far (stats.zero_reallocs; 0 with -Dstats=false).
+std::uint64_t zero_realloc_count() noexcept;
 void* reallocarray_impl(void* p, std::size_t n, std::size_t size) noexcept;
 int posix_memalign_impl(void** out, std::size_t align, std::size_t size) noexcept;
 void* aligned_alloc_impl(std::size_t align, std::size_t size) noexcept;

@@ -2,6 +2,7 @@
 // change, when a large run can shrink or grow into free neighbouring pages, or when a
 // huge mapping can be resized (mremap moves pages, never copies); otherwise allocate,
 // copy, free. No lock is held on entry.
+#include <atomic>
 #include <cstring>
 
 #include "arena/arena_set.h"
@@ -15,6 +16,8 @@
 namespace bento {
 
 namespace {
+constinit std::atomic<std::uint64_t> g_zero_reallocs{0};
+
 bool resize_large_in_place(void* p, unsigned new_cls) noexcept {
   Arena* owner = arena_get(chunk_of(p)->arena_index);
   owner->lock();
@@ -24,9 +27,12 @@ bool resize_large_in_place(void* p, unsigned new_cls) noexcept {
 }
 }  // namespace
 
+std::uint64_t zero_realloc_count() noexcept { return g_zero_reallocs.load(std::memory_order_relaxed); }
+
 void* realloc_impl(void* p, std::size_t size) noexcept {
   if (p == nullptr) return malloc_fast(size);
   if (size == 0) {  // glibc: frees and returns null
+    if constexpr (kStats) g_zero_reallocs.fetch_add(1, std::memory_order_relaxed);
     free_checked(p, nullptr, "realloc");
     return nullptr;
   }

@@ -3,6 +3,8 @@
 // and the calling thread's own state.
 #include "mallctl/handlers.h"
 
+#include "arena/background.h"
+
 #include "arena/huge.h"
 #include "base/build.h"
 #include "chunk/chunk.h"
@@ -21,7 +23,7 @@ ThreadState* calling_thread() noexcept { return thread_state(); }
 // The arenas an arena.<i> node addresses: one, or every created one for kArenasAll.
 template <class F>
 void for_arenas(std::size_t index, F&& fn) noexcept {
-  if (index == kArenasAll) {
+  if (ctl_all_arenas(index)) {
     for (unsigned i = 0; i < narenas(); ++i) {
       if (Arena* a = arena_get(i)) fn(a);
     }
@@ -158,13 +160,15 @@ int ctl_prof_peak_bytes(const CtlArgs& a) noexcept {
   return ctl_read_only(a, static_cast<std::size_t>(prof_totals().peak_bytes + 0.5));
 }
 
+bool ctl_all_arenas(std::size_t i) noexcept { return i == kArenasAll || i == narenas(); }
+
 bool ctl_arena_index_ok(const std::size_t* mib, std::size_t depth) noexcept {
-  return mib[depth] < narenas() || mib[depth] == kArenasAll;
+  return mib[depth] <= narenas() || mib[depth] == kArenasAll;
 }
 
 int ctl_arena_initialized(const CtlArgs& a) noexcept {
   const std::size_t i = a.mib[1];
-  const bool init = i == kArenasAll ? true : arena_get(static_cast<unsigned>(i)) != nullptr;
+  const bool init = ctl_all_arenas(i) ? true : arena_get(static_cast<unsigned>(i)) != nullptr;
   return ctl_read_only(a, init);
 }
 
@@ -190,8 +194,9 @@ int ctl_arena_decay(const CtlArgs& a) noexcept {
 
 int ctl_arena_dirty_decay_ms(const CtlArgs& a) noexcept {
   const std::size_t i = a.mib[1];
-  Arena* single = i == kArenasAll ? nullptr : arena_get(static_cast<unsigned>(i));
-  if (i != kArenasAll && single == nullptr) return EFAULT;  // not initialised
+  const bool all = ctl_all_arenas(i);
+  Arena* single = all ? nullptr : arena_get(static_cast<unsigned>(i));
+  if (!all && single == nullptr) return EFAULT;  // not initialised
   long want;
   int err = 0;
   const bool writing = ctl_take_write(a, &want, &err);
@@ -274,9 +279,79 @@ int ctl_arenas_lrun_size(const CtlArgs& a) noexcept {
   return ctl_read_only(a, static_cast<std::size_t>(kClasses[kNumSmallClasses + a.mib[2]].bytes));
 }
 
+int ctl_arenas_create(const CtlArgs& a) noexcept {
+  if (a.newp != nullptr || a.newlen != 0) return EPERM;  // extent hooks: not supported
+  const unsigned i = arena_create_manual();
+  if (i == kMaxArenas) return EAGAIN;
+  return ctl_copy_out(a, i);
+}
+
+// Explicit caches: ids handed out by tcache.create until tcache.destroy. bento has no
+// *allocx calls to pass one to, so a cache never holds an object and flushing it has
+// nothing to return; the ids behave as jemalloc documents them. g_tcache_ids_lock
+// guards the bitmap.
+namespace {
+constexpr unsigned kMaxExplicitCaches = 4096;
+constinit Mutex g_tcache_ids_lock;
+constinit std::uint64_t g_tcache_ids[kMaxExplicitCaches / 64] = {};
+
+bool tcache_id_in_use(unsigned id) noexcept {
+  return id < kMaxExplicitCaches && (g_tcache_ids[id / 64] >> (id % 64) & 1) != 0;
+}
+
+int write_tcache_id(const CtlArgs& a, bool destroy) noexcept {
+  if (a.oldp != nullptr || a.oldlenp != nullptr) return EPERM;
+  unsigned id;
+  int err = 0;
+  if (!ctl_take_write(a, &id, &err)) return err != 0 ? err : EINVAL;
+  LockGuard guard(g_tcache_ids_lock);
+  if (!tcache_id_in_use(id)) return EFAULT;
+  if (destroy) g_tcache_ids[id / 64] &= ~(std::uint64_t{1} << (id % 64));
+  return 0;
+}
+}  // namespace
+
+int ctl_tcache_create(const CtlArgs& a) noexcept {
+  if (a.newp != nullptr || a.newlen != 0) return EPERM;
+  unsigned id = kMaxExplicitCaches;
+  {
+    LockGuard guard(g_tcache_ids_lock);
+    for (unsigned w = 0; w < kMaxExplicitCaches / 64 && id == kMaxExplicitCaches; ++w) {
+      if (~g_tcache_ids[w] == 0) continue;
+      const unsigned bit = static_cast<unsigned>(__builtin_ctzll(~g_tcache_ids[w]));
+      g_tcache_ids[w] |= std::uint64_t{1} << bit;
+      id = w * 64 + bit;
+    }
+  }
+  if (id == kMaxExplicitCaches) return EAGAIN;
+  return ctl_copy_out(a, id);
+}
+int ctl_tcache_flush(const CtlArgs& a) noexcept { return write_tcache_id(a, false); }
+int ctl_tcache_destroy(const CtlArgs& a) noexcept { return write_tcache_id(a, true); }
+
+int ctl_background_thread(const CtlArgs& a) noexcept {
+  const bool old = background_stats().purging;
+  bool want;
+  int err = 0;
+  if (ctl_take_write(a, &want, &err) && !background_set(want)) return EAGAIN;
+  if (err != 0) return err;
+  return ctl_copy_out(a, old);
+}
+int ctl_opt_background_thread(const CtlArgs& a) noexcept {
+  const Options& o = options();
+  return ctl_read_only(a, o.background_purge || o.daemon);
+}
+int ctl_stats_background_num_threads(const CtlArgs& a) noexcept {
+  return ctl_read_only(a, static_cast<std::size_t>(background_stats().running ? 1 : 0));
+}
+int ctl_stats_background_num_runs(const CtlArgs& a) noexcept { return ctl_read_only(a, background_stats().runs); }
+int ctl_stats_background_run_interval(const CtlArgs& a) noexcept {
+  return ctl_read_only(a, background_stats().interval_ns);
+}
+
 bool ctl_stats_arena_index_ok(const std::size_t* mib, std::size_t depth) noexcept {
   const std::size_t i = mib[depth];
-  if (i == kArenasAll) return true;
+  if (ctl_all_arenas(i)) return true;
   return with_snapshot([i](Snapshot& s) {
            const ArenaSnapshot* as = s.arena(i);
            return as != nullptr && as->initialized ? 0 : ENOENT;
@@ -287,10 +362,7 @@ int ctl_stats_bin_occupancy(const CtlArgs& a) noexcept {
   return with_snapshot([&](Snapshot& s) {
     const ArenaSnapshot* as = s.arena(a.mib[2]);
     if (as == nullptr) return ENOENT;
-    const BinStats& b = as->bins[a.mib[4]];
-    const std::uint64_t slots = static_cast<std::uint64_t>(b.curruns) * kClasses[a.mib[4]].nregs;
-    const std::uint64_t per_mille = slots == 0 ? 0 : b.curregs * 1000 / slots;
-    return ctl_read_only(a, per_mille);
+    return ctl_read_only(a, bin_occupancy(as->bins[a.mib[4]], static_cast<unsigned>(a.mib[4])));
   });
 }
 

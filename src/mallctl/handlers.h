@@ -38,7 +38,9 @@ int ctl_prof_nsites(const CtlArgs& a) noexcept;
 int ctl_prof_live_bytes(const CtlArgs& a) noexcept;
 int ctl_prof_peak_bytes(const CtlArgs& a) noexcept;
 
-// arena.<i>.*   (mib[1] is the arena index)
+// arena.<i>.*   (mib[1] is the arena index; MALLCTL_ARENAS_ALL, or narenas as jemalloc's
+// legacy spelling, means every arena)
+bool ctl_all_arenas(std::size_t i) noexcept;
 bool ctl_arena_index_ok(const std::size_t* mib, std::size_t depth) noexcept;
 int ctl_arena_initialized(const CtlArgs& a) noexcept;
 int ctl_arena_purge(const CtlArgs& a) noexcept;
@@ -50,6 +52,19 @@ int ctl_arenas_narenas(const CtlArgs& a) noexcept;
 int ctl_arenas_tcache_max(const CtlArgs& a) noexcept;
 int ctl_arenas_dirty_decay_ms(const CtlArgs& a) noexcept;
 int ctl_arenas_lookup(const CtlArgs& a) noexcept;
+int ctl_arenas_create(const CtlArgs& a) noexcept;
+
+// tcache.create / flush / destroy: explicit cache ids (mallctl/handlers.cc)
+int ctl_tcache_create(const CtlArgs& a) noexcept;
+int ctl_tcache_flush(const CtlArgs& a) noexcept;
+int ctl_tcache_destroy(const CtlArgs& a) noexcept;
+
+// background_thread, opt.background_thread, stats.background_thread.*
+int ctl_background_thread(const CtlArgs& a) noexcept;
+int ctl_opt_background_thread(const CtlArgs& a) noexcept;
+int ctl_stats_background_num_threads(const CtlArgs& a) noexcept;
+int ctl_stats_background_num_runs(const CtlArgs& a) noexcept;
+int ctl_stats_background_run_interval(const CtlArgs& a) noexcept;
 bool ctl_bin_index_ok(const std::size_t* mib, std::size_t depth) noexcept;
 bool ctl_lrun_index_ok(const std::size_t* mib, std::size_t depth) noexcept;
 int ctl_arenas_bin_size(const CtlArgs& a) noexcept;      // mib[2] = bin
@@ -98,34 +113,44 @@ int with_snapshot(F&& fn) noexcept {
 }
 bool ctl_stats_arena_index_ok(const std::size_t* mib, std::size_t depth) noexcept;
 
-template <auto Field>  // a member of Snapshot
+// The leaf type a stat table's type column names (config/stat_fields.h).
+#define BENTO_CTL_STAT_TYPE(type) CtlType::k##type
+
+template <auto Field>  // stats.<name>: a member of Snapshot
 int ctl_stats_global(const CtlArgs& a) noexcept {
   return with_snapshot([&](Snapshot& s) { return ctl_read_only(a, s.*Field); });
 }
-template <auto Field>  // stats.chunk_pool.<field>
+template <auto Field>  // stats.chunk_pool.<name>
 int ctl_stats_pool(const CtlArgs& a) noexcept {
   return with_snapshot([&](Snapshot& s) { return ctl_read_only(a, s.pool.*Field); });
 }
-template <auto Fn>  // stats.arenas.<i>.<...>: Fn(const ArenaSnapshot&), mib[2] = arena
-int ctl_stats_arena(const CtlArgs& a) noexcept {
+// stats.arenas.<i>.<...>: fn(const ArenaSnapshot&), mib[2] = arena.
+template <class F>
+int with_arena_snapshot(const CtlArgs& a, F&& fn) noexcept {
   return with_snapshot([&](Snapshot& s) {
     const ArenaSnapshot* as = s.arena(a.mib[2]);
-    return as == nullptr ? ENOENT : ctl_read_only(a, Fn(*as));
+    return as == nullptr ? ENOENT : ctl_read_only(a, fn(*as));
   });
+}
+template <auto Fn>  // a function of the arena's snapshot
+int ctl_stats_arena(const CtlArgs& a) noexcept {
+  return with_arena_snapshot(a, Fn);
+}
+template <auto Field>  // a member of ArenaSnapshot
+int ctl_stats_arena_member(const CtlArgs& a) noexcept {
+  return with_arena_snapshot(a, [](const ArenaSnapshot& s) { return s.*Field; });
+}
+template <auto Part, auto Field>  // a member of one of its parts: pages, huge, lock
+int ctl_stats_arena_part(const CtlArgs& a) noexcept {
+  return with_arena_snapshot(a, [](const ArenaSnapshot& s) { return (s.*Part).*Field; });
 }
 template <auto Field>  // stats.arenas.<i>.bins.<j>.<field>
 int ctl_stats_bin(const CtlArgs& a) noexcept {
-  return with_snapshot([&](Snapshot& s) {
-    const ArenaSnapshot* as = s.arena(a.mib[2]);
-    return as == nullptr ? ENOENT : ctl_read_only(a, as->bins[a.mib[4]].*Field);
-  });
+  return with_arena_snapshot(a, [&](const ArenaSnapshot& s) { return s.bins[a.mib[4]].*Field; });
 }
-template <auto Field>  // stats.arenas.<i>.lruns.<j>.<field>
+template <auto Field>  // stats.arenas.<i>.lruns.<j>.<field> (and lextents)
 int ctl_stats_lrun(const CtlArgs& a) noexcept {
-  return with_snapshot([&](Snapshot& s) {
-    const ArenaSnapshot* as = s.arena(a.mib[2]);
-    return as == nullptr ? ENOENT : ctl_read_only(a, as->lruns[a.mib[4]].*Field);
-  });
+  return with_arena_snapshot(a, [&](const ArenaSnapshot& s) { return s.lruns[a.mib[4]].*Field; });
 }
 int ctl_stats_bin_occupancy(const CtlArgs& a) noexcept;
 template <unsigned Lock, auto Fn>  // stats.mutexes.<lock>.<field>

@@ -71,6 +71,13 @@ constexpr CtlNode ctl_named(const char* name, const CtlNode (&children)[N]) noex
   return CtlNode{name, CtlType::kVoid, kCtlNone, nullptr, children, static_cast<std::uint16_t>(N),
                  nullptr, nullptr, nullptr};
 }
+// A named subtree a build may leave out: without it the name has no children, so every
+// name below answers ENOENT.
+template <std::size_t N>
+constexpr CtlNode ctl_named_if(bool present, const char* name, const CtlNode (&children)[N]) noexcept {
+  return present ? ctl_named(name, children)
+                 : CtlNode{name, CtlType::kVoid, kCtlNone, nullptr, nullptr, 0, nullptr, nullptr, nullptr};
+}
 constexpr CtlNode ctl_indexed(const char* name, const CtlNode* child, CtlIndexOk ok) noexcept {
   return CtlNode{name, CtlType::kVoid, kCtlNone, nullptr, nullptr, 0, child, ok, nullptr};
 }

@@ -1,10 +1,12 @@
 // mallctl/nodes.cc: THE namespace, one constant table (no dynamic initialisation: mallctl
 // may be called before any constructor of ours runs). Leaves carry their type, access and
 // the one-line doc that doc/mallctl.md is generated from. Rows come from the option table
-// (opt.*) and the stat tables (stats/stat_fields.h) wherever they can.
+// (opt.*) and the stat table (config/stat_fields.h: a leaf's type is its row's type
+// column) wherever they can. jemalloc 5's names sit beside ours; their docs say which of
+// ours they are ("jemalloc 5: ..."), and doc/mallctl.md lists them.
+#include "config/stat_fields.h"
 #include "mallctl/handlers.h"
 #include "mallctl/nodes.h"
-#include "stats/stat_fields.h"
 
 namespace bento {
 
@@ -15,23 +17,12 @@ constexpr CtlNode leaf(const char* name, CtlType t, std::uint8_t access, CtlHand
   return ctl_leaf_node(name, t, access, h, doc);
 }
 
-// ---- readers over one arena's snapshot ----
+// ---- readers over one arena's snapshot: what the tables do not hold ----
 namespace sa {
-unsigned nthreads(const ArenaSnapshot& s) { return s.nthreads; }
-std::uint64_t uptime(const ArenaSnapshot& s) { return s.uptime_ns; }
-long dirty_decay_ms(const ArenaSnapshot& s) { return static_cast<long>(s.dirty_decay_ms); }
-std::size_t chunks(const ArenaSnapshot& s) { return s.chunks; }
-std::size_t mapped(const ArenaSnapshot& s) { return s.mapped; }
-std::size_t retained(const ArenaSnapshot& s) { return s.retained; }
-std::size_t resident(const ArenaSnapshot& s) { return s.resident; }
-std::size_t pactive(const ArenaSnapshot& s) { return s.pactive; }
-std::size_t pdirty(const ArenaSnapshot& s) { return s.pdirty; }
+std::size_t retained(const ArenaSnapshot& s) { return s.retained(); }
 std::size_t pmuzzy(const ArenaSnapshot&) { return 0; }
 std::size_t allocated(const ArenaSnapshot& s) { return s.allocated(); }
 std::uint64_t occupancy(const ArenaSnapshot& s) { return s.occupancy(); }
-std::uint64_t npurge(const ArenaSnapshot& s) { return s.npurge; }
-std::uint64_t nmadvise(const ArenaSnapshot& s) { return s.nmadvise; }
-std::uint64_t purged(const ArenaSnapshot& s) { return s.purged; }
 std::size_t small_allocated(const ArenaSnapshot& s) { return s.small_allocated(); }
 std::size_t large_allocated(const ArenaSnapshot& s) { return s.large_allocated(); }
 #define BENTO_SUM(f)                                                                      \
@@ -43,23 +34,11 @@ BENTO_SUM(nrequests)
 BENTO_SUM(nfills)
 BENTO_SUM(nflushes)
 #undef BENTO_SUM
-std::size_t huge_allocated(const ArenaSnapshot& s) { return s.huge.allocated; }
-std::size_t huge_mapped(const ArenaSnapshot& s) { return s.huge.mapped; }
-std::size_t huge_cur(const ArenaSnapshot& s) { return s.huge.cur; }
-std::uint64_t huge_nmalloc(const ArenaSnapshot& s) { return s.huge.nmalloc; }
-std::uint64_t huge_ndalloc(const ArenaSnapshot& s) { return s.huge.ndalloc; }
-std::uint64_t huge_nrequests(const ArenaSnapshot& s) { return s.huge.nrequests; }
-std::uint64_t lock_ops(const ArenaSnapshot& s) { return s.lock.lock_ops; }
-std::uint64_t trylock_failures(const ArenaSnapshot& s) { return s.lock.trylock_failures; }
-std::uint64_t favourite_switches(const ArenaSnapshot& s) { return s.favourite_switches; }
-std::uint64_t blocking_waits(const ArenaSnapshot& s) { return s.lock.blocking_waits; }
-std::uint64_t wait_ns(const ArenaSnapshot& s) { return s.lock.wait_ns; }
-std::uint64_t max_wait_ns(const ArenaSnapshot& s) { return s.lock.max_wait_ns; }
-std::uint32_t max_waiters(const ArenaSnapshot& s) { return s.lock.max_waiters; }
-#define X(name, type, doc, expr)                                                          \
-  ctl_ctype_t<CtlType::k##type> mutex_##name(const LockCounters& c) { return expr; }      \
-  ctl_ctype_t<CtlType::k##type> arena_mutex_##name(const ArenaSnapshot& s) { return mutex_##name(s.lock); }
+#define X(name, type, kind, unit, doc, expr)                                              \
+  stat_types::type lock_##name(const LockCounters& c) { return expr; }                     \
+  stat_types::type arena_lock_##name(const ArenaSnapshot& s) { return lock_##name(s.lock); }
 BENTO_MUTEX_STATS(X)
+BENTO_CONTENTION_STATS(X)
 #undef X
 }  // namespace sa
 
@@ -67,13 +46,14 @@ BENTO_MUTEX_STATS(X)
 constexpr CtlNode kConfig[] = {
     leaf("debug", CtlType::kBool, R, ctl_config_debug, "built with assertions (meson -Ddebug_level > 0)"),
     leaf("malloc_conf", CtlType::kString, R, ctl_config_malloc_conf, "the built-in conf string (meson -Ddefault_conf)"),
-    leaf("stats", CtlType::kBool, R, ctl_config_stats, "built with statistics (meson -Dstats)"),
+    leaf("stats", CtlType::kBool, R, ctl_config_stats, "built with statistics (meson -Dstats); false: stats.* answers ENOENT"),
 };
 constexpr CtlNode kOpt[] = {
 #define BENTO_OPT(name, kind, def, min, max, doc) \
   leaf(#name, ctl_opt_type(OptKind::kind), R, ctl_opt<offsetof(Options, name), OptKind::kind>, doc),
 #include "config/options.def"
 #undef BENTO_OPT
+    leaf("background_thread", CtlType::kBool, R, ctl_opt_background_thread, "jemalloc 5: background_purge or daemon (the helper thread runs from start-up)"),
 };
 
 // ---- thread.* ----
@@ -102,6 +82,7 @@ constexpr CtlNode kBinJ[] = {
     leaf("nregs", CtlType::kUint32, R, ctl_arenas_bin_nregs, "regions per run"),
     leaf("run_size", CtlType::kSize, R, ctl_arenas_bin_run_size, "bytes per run"),
     leaf("size", CtlType::kSize, R, ctl_arenas_bin_size, "bytes per region (the class size)"),
+    leaf("slab_size", CtlType::kSize, R, ctl_arenas_bin_run_size, "jemalloc 5: run_size"),
 };
 constexpr CtlNode kBinIndexed = ctl_named("<j>", kBinJ);
 constexpr CtlNode kLrunJ[] = {
@@ -111,11 +92,14 @@ constexpr CtlNode kLrunIndexed = ctl_named("<j>", kLrunJ);
 constexpr CtlNode kArenas[] = {
     ctl_indexed("bin", &kBinIndexed, ctl_bin_index_ok),
     leaf("chunk_size", CtlType::kSize, R, ctl_constant<kChunkSize>, "bytes per chunk (2 MiB)"),
+    leaf("create", CtlType::kUnsigned, R, ctl_arenas_create, "make a new arena and read its index; no thread uses it until moved there with thread.arena, and one moved there stays (EAGAIN when 4095 exist)"),
     leaf("dirty_decay_ms", CtlType::kSsize, RW, ctl_arenas_dirty_decay_ms, "decay time given to arenas created from now on"),
     leaf("lookup", CtlType::kUnsigned, RW, ctl_arenas_lookup, "write a pointer (void*), read the index of the arena that owns it"),
+    ctl_indexed("lextent", &kLrunIndexed, ctl_lrun_index_ok),
     ctl_indexed("lrun", &kLrunIndexed, ctl_lrun_index_ok),
     leaf("narenas", CtlType::kUnsigned, R, ctl_arenas_narenas, "number of arenas"),
     leaf("nbins", CtlType::kUnsigned, R, ctl_constant<static_cast<unsigned>(kNumSmallClasses)>, "number of small size classes"),
+    leaf("nlextents", CtlType::kUnsigned, R, ctl_constant<static_cast<unsigned>(kNumLargeClasses)>, "jemalloc 5: nlruns (arenas.lextent.<j>.size is arenas.lrun.<j>.size)"),
     leaf("nhbins", CtlType::kUnsigned, R, ctl_constant<static_cast<unsigned>(kNumLookupClasses)>, "number of classes a thread cache can hold"),
     leaf("nlruns", CtlType::kUnsigned, R, ctl_constant<static_cast<unsigned>(kNumLargeClasses)>, "number of large size classes"),
     leaf("page", CtlType::kSize, R, ctl_constant<kPageSize>, "page size"),
@@ -124,19 +108,43 @@ constexpr CtlNode kArenas[] = {
 };
 
 // ---- stats.* ----
+#define BENTO_LEAF_BIN(name, type, kind, unit, doc, ...) \
+  leaf(#name, BENTO_CTL_STAT_TYPE(type), R, ctl_stats_bin<&BinStats::name>, doc),
+#define BENTO_LEAF_LRUN(name, type, kind, unit, doc, ...) \
+  leaf(#name, BENTO_CTL_STAT_TYPE(type), R, ctl_stats_lrun<&LargeStats::name>, doc),
+#define BENTO_LEAF_ARENA(name, type, kind, unit, doc, ...) \
+  leaf(#name, BENTO_CTL_STAT_TYPE(type), R, ctl_stats_arena_member<&ArenaSnapshot::name>, doc),
+#define BENTO_LEAF_PAGES(name, type, kind, unit, doc, ...) \
+  leaf(#name, BENTO_CTL_STAT_TYPE(type), R, ctl_stats_arena_part<&ArenaSnapshot::pages, &PageRunStats::name>, doc),
+#define BENTO_LEAF_HUGE(name, type, kind, unit, doc, ...) \
+  leaf(#name, BENTO_CTL_STAT_TYPE(type), R, ctl_stats_arena_part<&ArenaSnapshot::huge, &HugeStats::name>, doc),
+#define BENTO_LEAF_ARENA_LOCK(name, type, kind, unit, doc, ...) \
+  leaf(#name, BENTO_CTL_STAT_TYPE(type), R, ctl_stats_arena<sa::arena_lock_##name>, doc),
+#define BENTO_LEAF_GLOBAL(name, type, kind, unit, doc, ...) \
+  leaf(#name, BENTO_CTL_STAT_TYPE(type), R, ctl_stats_global<&Snapshot::name>, doc),
+#define BENTO_LEAF_POOL(name, type, kind, unit, doc, ...) \
+  leaf(#name, BENTO_CTL_STAT_TYPE(type), R, ctl_stats_pool<&ChunkPoolStats::name>, doc),
+
 constexpr CtlNode kStatsBinJ[] = {
-#define X(field, type, doc) leaf(#field, CtlType::k##type, R, ctl_stats_bin<&BinStats::field>, doc),
-    BENTO_BIN_STATS(X)
-#undef X
+    BENTO_BIN_STATS(BENTO_LEAF_BIN)
     leaf("occupancy", CtlType::kUint64, R, ctl_stats_bin_occupancy, "curregs / (curruns x regions per run), per mille"),
+    // jemalloc 5's names: slabs are bento's small runs.
+    leaf("curslabs", CtlType::kSize, R, ctl_stats_bin<&BinStats::curruns>, "jemalloc 5: curruns"),
+    leaf("nonfull_slabs", CtlType::kSize, R, ctl_stats_bin<&BinStats::nonfull_runs>, "jemalloc 5: nonfull_runs"),
+    leaf("nreslabs", CtlType::kUint64, R, ctl_stats_bin<&BinStats::reruns>, "jemalloc 5: reruns"),
+    leaf("nslabs", CtlType::kUint64, R, ctl_stats_bin<&BinStats::nruns>, "jemalloc 5: nruns"),
 };
 constexpr CtlNode kStatsBinIndexed = ctl_named("<j>", kStatsBinJ);
-constexpr CtlNode kStatsLrunJ[] = {
-#define X(field, type, doc) leaf(#field, CtlType::k##type, R, ctl_stats_lrun<&LargeStats::field>, doc),
-    BENTO_LARGE_STATS(X)
-#undef X
-};
+constexpr CtlNode kStatsLrunJ[] = {BENTO_LARGE_STATS(BENTO_LEAF_LRUN)};
 constexpr CtlNode kStatsLrunIndexed = ctl_named("<j>", kStatsLrunJ);
+// jemalloc 5's large extents: bento's large classes (huge objects have no classes).
+constexpr CtlNode kStatsLextentJ[] = {
+    leaf("curlextents", CtlType::kSize, R, ctl_stats_lrun<&LargeStats::curruns>, "jemalloc 5: stats.arenas.<i>.lruns.<j>.curruns"),
+    leaf("ndalloc", CtlType::kUint64, R, ctl_stats_lrun<&LargeStats::ndalloc>, "jemalloc 5: stats.arenas.<i>.lruns.<j>.ndalloc"),
+    leaf("nmalloc", CtlType::kUint64, R, ctl_stats_lrun<&LargeStats::nmalloc>, "jemalloc 5: stats.arenas.<i>.lruns.<j>.nmalloc"),
+    leaf("nrequests", CtlType::kUint64, R, ctl_stats_lrun<&LargeStats::nrequests>, "jemalloc 5: stats.arenas.<i>.lruns.<j>.nrequests"),
+};
+constexpr CtlNode kStatsLextentIndexed = ctl_named("<j>", kStatsLextentJ);
 #define BENTO_KIND_NODES(kind, what)                                                                         \
   leaf("allocated", CtlType::kSize, R, ctl_stats_arena<sa::kind##_allocated>, "bytes of " what " objects allocated now"), \
   leaf("nfills", CtlType::kUint64, R, ctl_stats_arena<sa::kind##_nfills>, "thread-cache refills"),                \
@@ -147,51 +155,33 @@ constexpr CtlNode kStatsLrunIndexed = ctl_named("<j>", kStatsLrunJ);
 constexpr CtlNode kStatsSmall[] = {BENTO_KIND_NODES(small, "small")};
 constexpr CtlNode kStatsLarge[] = {BENTO_KIND_NODES(large, "large")};
 #undef BENTO_KIND_NODES
-constexpr CtlNode kStatsHuge[] = {
-    leaf("allocated", CtlType::kSize, R, ctl_stats_arena<sa::huge_allocated>, "bytes of huge objects allocated now (usable size)"),
-    leaf("curobjs", CtlType::kSize, R, ctl_stats_arena<sa::huge_cur>, "huge objects allocated now"),
-    leaf("mapped", CtlType::kSize, R, ctl_stats_arena<sa::huge_mapped>, "bytes mapped for huge objects (chunk multiples)"),
-    leaf("nmalloc", CtlType::kUint64, R, ctl_stats_arena<sa::huge_nmalloc>, "huge objects mapped"),
-    leaf("ndalloc", CtlType::kUint64, R, ctl_stats_arena<sa::huge_ndalloc>, "huge objects unmapped"),
-    leaf("nrequests", CtlType::kUint64, R, ctl_stats_arena<sa::huge_nrequests>, "huge requests, resizes included"),
-};
+constexpr CtlNode kStatsHuge[] = {BENTO_HUGE_STATS(BENTO_LEAF_HUGE)};
 constexpr CtlNode kStatsContention[] = {
-#define X(field, type, doc) leaf(#field, CtlType::k##type, R, ctl_stats_arena<sa::field>, doc),
-    BENTO_CONTENTION_STATS(X)
-#undef X
+    BENTO_CONTENTION_STATS(BENTO_LEAF_ARENA_LOCK)
+    leaf("favourite_switches", CtlType::kUint64, R, ctl_stats_arena_member<&ArenaSnapshot::favourite_switches>,
+         "threads that moved their favourite from this arena to the next (as stats.arenas.<i>.favourite_switches)"),
 };
-constexpr CtlNode kArenaMutexFields[] = {
-#define X(name, type, doc, expr) leaf(#name, CtlType::k##type, R, ctl_stats_arena<sa::arena_mutex_##name>, doc),
-    BENTO_MUTEX_STATS(X)
-#undef X
-};
+constexpr CtlNode kArenaMutexFields[] = {BENTO_MUTEX_STATS(BENTO_LEAF_ARENA_LOCK)};
 constexpr CtlNode kStatsArenaMutexes[] = {ctl_named("arena", kArenaMutexFields)};
 constexpr CtlNode kStatsArenaI[] = {
+    BENTO_ARENA_STATS(BENTO_LEAF_ARENA)
+    BENTO_PAGE_RUN_STATS(BENTO_LEAF_PAGES)
     leaf("allocated", CtlType::kSize, R, ctl_stats_arena<sa::allocated>, "bytes of objects allocated now (small + large + huge)"),
     ctl_indexed("bins", &kStatsBinIndexed, ctl_bin_index_ok),
-    leaf("chunks", CtlType::kSize, R, ctl_stats_arena<sa::chunks>, "chunks the arena has mapped"),
     ctl_named("contention", kStatsContention),
-    leaf("dirty_decay_ms", CtlType::kSsize, R, ctl_stats_arena<sa::dirty_decay_ms>, "the arena's decay time"),
     ctl_named("huge", kStatsHuge),
     ctl_named("large", kStatsLarge),
+    ctl_indexed("lextents", &kStatsLextentIndexed, ctl_lrun_index_ok),
     ctl_indexed("lruns", &kStatsLrunIndexed, ctl_lrun_index_ok),
-    leaf("mapped", CtlType::kSize, R, ctl_stats_arena<sa::mapped>, "bytes of the arena's chunks that are mapped (retained ones excluded)"),
     ctl_named("mutexes", kStatsArenaMutexes),
-    leaf("nmadvise", CtlType::kUint64, R, ctl_stats_arena<sa::nmadvise>, "madvise calls made to purge"),
-    leaf("npurge", CtlType::kUint64, R, ctl_stats_arena<sa::npurge>, "purge sweeps that released memory"),
-    leaf("nthreads", CtlType::kUnsigned, R, ctl_stats_arena<sa::nthreads>, "threads whose favourite arena this is"),
     leaf("occupancy", CtlType::kUint64, R, ctl_stats_arena<sa::occupancy>, "active bytes / chunk bytes, per mille"),
-    leaf("pactive", CtlType::kSize, R, ctl_stats_arena<sa::pactive>, "pages in allocated runs"),
-    leaf("pdirty", CtlType::kSize, R, ctl_stats_arena<sa::pdirty>, "dirty pages in free runs, waiting to be purged"),
     leaf("pmuzzy", CtlType::kSize, R, ctl_stats_arena<sa::pmuzzy>, "always 0: bento purges with MADV_DONTNEED, so pages are never muzzy"),
-    leaf("purged", CtlType::kUint64, R, ctl_stats_arena<sa::purged>, "pages purged, ever"),
-    leaf("resident", CtlType::kSize, R, ctl_stats_arena<sa::resident>, "bytes of the arena's chunks resident in memory (mincore)"),
     leaf("retained", CtlType::kSize, R, ctl_stats_arena<sa::retained>, "bytes of wholly free chunks kept mapped but purged (retain)"),
     ctl_named("small", kStatsSmall),
-    leaf("uptime", CtlType::kUint64, R, ctl_stats_arena<sa::uptime>, "nanoseconds since the arena was created"),
 };
 constexpr CtlNode kStatsArenaIndexed = ctl_named("<i>", kStatsArenaI);
-#define X(name, type, doc, expr) leaf(#name, CtlType::k##type, R, ctl_stats_global_mutex<LOCK_INDEX, sa::mutex_##name>, doc),
+#define X(name, type, kind, unit, doc, expr) \
+  leaf(#name, BENTO_CTL_STAT_TYPE(type), R, ctl_stats_global_mutex<LOCK_INDEX, sa::lock_##name>, doc),
 #define LOCK_INDEX kLockCtl
 constexpr CtlNode kMutexCtl[] = {BENTO_MUTEX_STATS(X)};
 #undef LOCK_INDEX
@@ -216,28 +206,27 @@ constexpr CtlNode kStatsMutexes[] = {
     ctl_named("ctl", kMutexCtl),
     ctl_named("huge", kMutexHuge),     ctl_named("threads", kMutexThreads),
 };
-constexpr CtlNode kStatsChunkPool[] = {
-    leaf("chunks", CtlType::kSize, R, ctl_stats_pool<&ChunkPoolStats::chunks>, "wholly free chunks in the shared pool, between arenas"),
-    leaf("dirty", CtlType::kSize, R, ctl_stats_pool<&ChunkPoolStats::dirty_pages>, "dirty pages of the pooled chunks (counted in stats.arenas.4096.pdirty too)"),
-    leaf("nput", CtlType::kUint64, R, ctl_stats_pool<&ChunkPoolStats::nput>, "chunks arenas gave to the pool when they became wholly free"),
-    leaf("nreleased", CtlType::kUint64, R, ctl_stats_pool<&ChunkPoolStats::nreleased>, "pooled chunks unmapped (or purged, with retain) after the decay time"),
-    leaf("ntaken", CtlType::kUint64, R, ctl_stats_pool<&ChunkPoolStats::ntaken>, "pooled chunks taken by an arena instead of mapping a new one"),
+constexpr CtlNode kStatsChunkPool[] = {BENTO_CHUNK_POOL_STATS(BENTO_LEAF_POOL)};
+constexpr CtlNode kStatsBackgroundThread[] = {
+    leaf("num_runs", CtlType::kUint64, R, ctl_stats_background_num_runs, "purge rounds the helper thread has made"),
+    leaf("num_threads", CtlType::kSize, R, ctl_stats_background_num_threads, "helper threads running (0 or 1)"),
+    leaf("run_interval", CtlType::kUint64, R, ctl_stats_background_run_interval, "mean nanoseconds between the helper thread's purge rounds (0 before two)"),
 };
-constexpr CtlNode kStats[] = {
-    leaf("active", CtlType::kSize, R, ctl_stats_global<&Snapshot::active>, "bytes of pages backing allocations (runs and huge objects)"),
-    leaf("allocated", CtlType::kSize, R, ctl_stats_global<&Snapshot::allocated>, "bytes allocated by the program (objects in thread caches included)"),
+constexpr CtlNode kStatsTree[] = {
+    BENTO_GLOBAL_STATS(BENTO_LEAF_GLOBAL)
     ctl_indexed("arenas", &kStatsArenaIndexed, ctl_stats_arena_index_ok),
+    ctl_named("background_thread", kStatsBackgroundThread),
     ctl_named("chunk_pool", kStatsChunkPool),
-    leaf("huge_cached", CtlType::kSize, R, ctl_stats_global<&Snapshot::huge_cached>, "bytes of freed huge mappings kept for reuse (until the decay time)"),
-    leaf("mapped", CtlType::kSize, R, ctl_stats_global<&Snapshot::mapped>, "bytes bento has mapped: chunks, huge objects, metadata"),
-    leaf("metadata", CtlType::kSize, R, ctl_stats_global<&Snapshot::metadata>, "bytes of metadata: thread states, arenas, chunk headers, registry pages"),
     ctl_named("mutexes", kStatsMutexes),
-    leaf("refresh_ns", CtlType::kUint64, R, ctl_stats_global<&Snapshot::refresh_ns>, "nanoseconds the last epoch refresh took"),
-    leaf("resident", CtlType::kSize, R, ctl_stats_global<&Snapshot::resident>, "bytes of bento's mappings resident in memory (mincore, page-exact)"),
-    leaf("retained", CtlType::kSize, R, ctl_stats_global<&Snapshot::retained>, "bytes kept mapped but purged (retain:true)"),
-    leaf("tcache_bytes", CtlType::kSize, R, ctl_stats_global<&Snapshot::tcache_bytes>, "bytes of objects held in thread caches (all threads; read without stopping them)"),
-    leaf("tcache_remote_bytes", CtlType::kSize, R, ctl_stats_global<&Snapshot::remote_bytes>, "bytes of other arenas' objects waiting in thread caches' remote batches"),
 };
+#undef BENTO_LEAF_BIN
+#undef BENTO_LEAF_LRUN
+#undef BENTO_LEAF_ARENA
+#undef BENTO_LEAF_PAGES
+#undef BENTO_LEAF_HUGE
+#undef BENTO_LEAF_ARENA_LOCK
+#undef BENTO_LEAF_GLOBAL
+#undef BENTO_LEAF_POOL
 
 // ---- prof.* ----
 constexpr std::uint8_t W = kCtlWrite;
@@ -254,15 +243,23 @@ constexpr CtlNode kProf[] = {
     leaf("reset", CtlType::kSize, W, ctl_prof_reset, "start the allocation counts and the peak again (live samples stay); a value (size_t) also sets lg_sample"),
 };
 
-// ---- the root ----
+// ---- tcache.* (jemalloc's explicit caches) ----
+constexpr CtlNode kTcache[] = {
+    leaf("create", CtlType::kUnsigned, R, ctl_tcache_create, "make an explicit cache and read its id (for MALLOCX_TCACHE; bento has no *allocx calls yet, so it holds nothing); EAGAIN when 4096 exist"),
+    leaf("destroy", CtlType::kUnsigned, W, ctl_tcache_destroy, "destroy the explicit cache whose id is written (EFAULT for an id not in use)"),
+    leaf("flush", CtlType::kUnsigned, W, ctl_tcache_flush, "flush the explicit cache whose id is written (EFAULT for an id not in use)"),
+};
+
 constexpr CtlNode kRoot[] = {
     ctl_indexed("arena", &kArenaIndexed, ctl_arena_index_ok),
     ctl_named("arenas", kArenas),
+    leaf("background_thread", CtlType::kBool, RW, ctl_background_thread, "the helper thread purges in the background (write true: start it if needed; false: stop its purging); returns the old value"),
     ctl_named("config", kConfig),
     leaf("epoch", CtlType::kUint64, RW, ctl_epoch, "write anything to refresh the stats.* snapshot; read the refresh count"),
     ctl_named("opt", kOpt),
     ctl_named("prof", kProf),
-    ctl_named("stats", kStats),
+    ctl_named_if(kStats, "stats", kStatsTree),  // without statistics, stats.* is ENOENT, as in jemalloc
+    ctl_named("tcache", kTcache),
     ctl_named("thread", kThread),
     leaf("version", CtlType::kString, R, ctl_version, "bento's version"),
 };

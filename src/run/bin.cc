@@ -36,7 +36,8 @@ std::size_t Bin::alloc_batch(PageRuns& pages, void** out, std::size_t n) noexcep
       if (cur_ != nullptr) cur_->bin_state = kFull;
       RunMeta* next = nonfull_.pop_front();
       if (next != nullptr) {
-        ++stats.reruns;
+        --stats.nonfull_runs;
+        stat_add(stats.reruns, 1);
       } else {
         next = pages.alloc_run(kClasses[cls_].run_pages, nullptr);
         if (next == nullptr) {
@@ -45,7 +46,7 @@ std::size_t Bin::alloc_batch(PageRuns& pages, void** out, std::size_t n) noexcep
         }
         pages.mark_small(next, cls_);
         run_init_small(next, cls_);
-        ++stats.nruns;
+        stat_add(stats.nruns, 1);
         ++stats.curruns;
       }
       next->bin_state = kCurrent;
@@ -54,7 +55,7 @@ std::size_t Bin::alloc_batch(PageRuns& pages, void** out, std::size_t n) noexcep
     }
     got += run_alloc_regions(cur_, cur_base_, out + got, n - got);
   }
-  stats.nmalloc += got;
+  stat_add(stats.nmalloc, got);
   stats.curregs += got;
   return got;
 }
@@ -63,16 +64,20 @@ RegionFree Bin::free_at(RunMeta* run, std::uintptr_t offset, RunMeta** emptied) 
   *emptied = nullptr;
   const RegionFree r = run_free_region_at(run, offset);
   if (r != RegionFree::kOk) return r;
-  ++stats.ndalloc;
+  stat_add(stats.ndalloc, 1);
   --stats.curregs;
   if (run == cur_) return r;  // the current run stays, even when empty
   if (run->nfree == run->nregs) {
-    if (run->bin_state == kNonFull) nonfull_.remove(run);
+    if (run->bin_state == kNonFull) {
+      nonfull_.remove(run);
+      --stats.nonfull_runs;
+    }
     --stats.curruns;
     *emptied = run;
   } else if (run->bin_state == kFull) {
     run->bin_state = kNonFull;
     nonfull_.push_front(run);
+    ++stats.nonfull_runs;
   }
   return r;
 }

@@ -13,29 +13,8 @@
 namespace bento {
 
 // Per-bin counters, jemalloc's names. Written under the arena lock.
-struct BinStats {
-  std::uint64_t nmalloc = 0;    // regions handed out (to caches or directly)
-  std::uint64_t ndalloc = 0;    // regions taken back
-  std::uint64_t nrequests = 0;  // allocation requests served, cache hits included (merged)
-  std::uint64_t nfills = 0;     // cache fills
-  std::uint64_t nflushes = 0;   // cache flushes
-  std::uint64_t nruns = 0;      // runs created
-  std::uint64_t reruns = 0;     // times the current run was replaced by a non-full one
-  std::size_t curregs = 0;      // regions live now
-  std::size_t curruns = 0;      // runs owned now
-
-  BinStats& operator+=(const BinStats& o) noexcept {
-    nmalloc += o.nmalloc;
-    ndalloc += o.ndalloc;
-    nrequests += o.nrequests;
-    nfills += o.nfills;
-    nflushes += o.nflushes;
-    nruns += o.nruns;
-    reruns += o.reruns;
-    curregs += o.curregs;
-    curruns += o.curruns;
-    return *this;
-  }
+struct BinStats {  // config/stat_fields.h
+  BENTO_STAT_STRUCT_BODY(BinStats, BENTO_BIN_STATS)
 };
 
 class Bin {

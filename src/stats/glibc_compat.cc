@@ -26,11 +26,11 @@ MallinfoNumbers stats_mallinfo() noexcept {
   const ArenaSnapshot& all = g.snapshot().merged();
   m.arena = all.mapped;
   for (unsigned c = 0; c < kNumSmallClasses; ++c) m.ordblks += free_regions(all, c);
-  m.hblks = all.huge.cur;
+  m.hblks = all.huge.curobjs;
   m.hblkhd = all.huge.allocated;
   m.uordblks = arena_in_use(all);
   m.fordblks = m.arena > m.uordblks ? m.arena - m.uordblks : 0;
-  m.keepcost = all.pdirty * kPageSize;
+  m.keepcost = all.pages.pdirty * kPageSize;
   return m;
 }
 
@@ -47,7 +47,7 @@ void stats_malloc_stats(StatsWriteCb write_cb, void* opaque) noexcept {
   const ArenaSnapshot& all = s.arenas[s.narenas];
   o.print("Total (incl. mmap):\nsystem bytes     = {:>10}\nin use bytes     = {:>10}\n",
           all.mapped + all.huge.mapped, s.allocated);
-  o.print("max mmap regions = {:>10}\nmax mmap bytes   = {:>10}\n", all.huge.cur, all.huge.mapped);
+  o.print("max mmap regions = {:>10}\nmax mmap bytes   = {:>10}\n", all.huge.curobjs, all.huge.mapped);
 }
 
 void stats_malloc_info(StatsWriteCb write_cb, void* opaque) noexcept {
@@ -72,7 +72,7 @@ void stats_malloc_info(StatsWriteCb write_cb, void* opaque) noexcept {
       size += n * class_bytes(c);
     }
     // Free pages of the arena's chunks, as one more "size" band.
-    const std::size_t free_bytes = a.chunks * kMaxRunPages * kPageSize - a.pactive * kPageSize;
+    const std::size_t free_bytes = a.pages.chunks * kMaxRunPages * kPageSize - a.pages.pactive * kPageSize;
     if (free_bytes != 0) {
       o.print("  <unsorted from=\"{}\" to=\"{}\" total=\"{}\" count=\"1\"/>\n", kPageSize, free_bytes, free_bytes);
       count += 1;
@@ -89,7 +89,7 @@ void stats_malloc_info(StatsWriteCb write_cb, void* opaque) noexcept {
   const ArenaSnapshot& all = s.arenas[s.narenas];
   o.print("<total type=\"fast\" count=\"0\" size=\"0\"/>\n<total type=\"rest\" count=\"{}\" size=\"{}\"/>\n",
           rest_count, rest_size);
-  o.print("<total type=\"mmap\" count=\"{}\" size=\"{}\"/>\n", all.huge.cur, all.huge.mapped);
+  o.print("<total type=\"mmap\" count=\"{}\" size=\"{}\"/>\n", all.huge.curobjs, all.huge.mapped);
   o.print("<system type=\"current\" size=\"{}\"/>\n<system type=\"max\" size=\"{}\"/>\n", s.mapped, s.mapped);
   o.print("<aspace type=\"total\" size=\"{}\"/>\n<aspace type=\"mprotect\" size=\"{}\"/>\n</malloc>\n",
           s.mapped, s.mapped);

@@ -1,4 +1,4 @@
-// stats/report.h: the statistics report (malloc_stats_print), in text or JSON, and the
+// stats/report.h: the statistics report (malloc_stats_print), in text, JSON or Prometheus, and the
 // numbers glibc's stats calls answer with. The report works on a private copy of a fresh
 // snapshot and holds no allocator lock while it calls write_cb, so a slow callback, or
 // one that allocates or reads mallctl, stalls nothing; one that prints the report again is
@@ -15,9 +15,11 @@ namespace bento {
 using StatsWriteCb = void (*)(void* opaque, const char* text);
 
 // jemalloc's letters: J JSON; g m a b l x omit general info, merged stats, per-arena
-// stats, bins, large classes, lock tables. Others (d e h, unknown) are ignored.
+// stats, bins, large classes, lock tables. Others (d e h, unknown) are ignored. bento's
+// own: P Prometheus's text exposition format (doc/stats.md).
+enum class ReportFormat : unsigned char { kText, kJson, kPrometheus };
 struct ReportOptions {
-  bool json = false;
+  ReportFormat format = ReportFormat::kText;
   bool general = true;
   bool merged = true;
   bool per_arena = true;

@@ -9,6 +9,7 @@
 #include "chunk/chunk_pool.h"
 #include "chunk/chunk_registry.h"
 #include "frontend/init.h"
+#include "frontend/malloc.h"
 #include "frontend/thread_state.h"
 #include "platform/os.h"
 
@@ -19,6 +20,7 @@ constinit ProfiledMutex g_ctl_lock;
 constinit Snapshot g_snapshot{};
 constinit void** g_scratch = nullptr;  // chunk and huge addresses being measured
 constinit std::size_t g_scratch_cap = 0;
+constinit unsigned g_arena_cap = 0;  // arenas g_snapshot.arenas has room for (and the merged view)
 
 bool grow_scratch(std::size_t want) noexcept {
   if (want <= g_scratch_cap) return true;
@@ -44,16 +46,10 @@ std::size_t copy_arena(Arena* a, ArenaSnapshot& out) noexcept {
   for (ChunkHeader* c = pr.first_chunk(); c != nullptr; c = pr.next_chunk(c)) g_scratch[n++] = c;
   out.initialized = true;
   out.nthreads = a->nthreads.load(std::memory_order_relaxed);
-  out.uptime_ns = os::monotonic_ns() - a->created_ns;
-  out.dirty_decay_ms = a->decay_ms.load(std::memory_order_relaxed);
-  out.chunks = ps.chunks;
+  out.uptime = os::monotonic_ns() - a->created_ns;
+  out.dirty_decay_ms = static_cast<long>(a->decay_ms.load(std::memory_order_relaxed));
   out.mapped = pr.mapped_bytes();
-  out.retained = ps.retained_chunks * kChunkSize;
-  out.pactive = ps.active_pages;
-  out.pdirty = ps.dirty_pages;
-  out.npurge = ps.npurge;
-  out.nmadvise = ps.nmadvise;
-  out.purged = ps.purged;
+  out.pages = ps;
   out.favourite_switches = a->favourite_switches.load(std::memory_order_relaxed);
   out.lock = a->mutex().read_locked();
   for (unsigned c = 0; c < kNumSmallClasses; ++c) out.bins[c] = a->bin_stats(c);
@@ -81,7 +77,7 @@ void add_cache_bytes(const ThreadState* ts, void* ctx) noexcept {
   auto* s = static_cast<Snapshot*>(ctx);
   if (const TCache* tc = ts->any_cache()) {
     s->tcache_bytes += tcache_cached_bytes(tc);
-    s->remote_bytes += tc->remote_bytes;
+    s->tcache_remote_bytes += tc->remote_bytes;
   }
 }
 
@@ -131,29 +127,21 @@ std::size_t ArenaSnapshot::large_allocated() const noexcept {
 }
 
 std::uint64_t ArenaSnapshot::occupancy() const noexcept {
-  if (chunks == 0) return 0;
-  return static_cast<std::uint64_t>(pactive) * kPageSize * 1000 / (chunks * kChunkSize);
+  return per_mille(static_cast<std::uint64_t>(pages.pactive) * kPageSize, pages.chunks * kChunkSize);
+}
+
+std::uint64_t bin_occupancy(const BinStats& b, unsigned cls) noexcept {
+  return per_mille(b.curregs, static_cast<std::uint64_t>(b.curruns) * kClasses[cls].nregs);
 }
 
 void ArenaSnapshot::merge(const ArenaSnapshot& o) noexcept {
   if (!o.initialized) return;
   initialized = true;
-  nthreads += o.nthreads;
-  if (o.uptime_ns > uptime_ns) uptime_ns = o.uptime_ns;
-  chunks += o.chunks;
-  mapped += o.mapped;
-  retained += o.retained;
-  pactive += o.pactive;
-  pdirty += o.pdirty;
-  resident += o.resident;
-  npurge += o.npurge;
-  nmadvise += o.nmadvise;
-  purged += o.purged;
-  favourite_switches += o.favourite_switches;
+  BENTO_ARENA_STATS(BENTO_STAT_MERGE)
+  pages += o.pages;
   lock += o.lock;
   for (unsigned c = 0; c < kNumSmallClasses; ++c) bins[c] += o.bins[c];
   for (unsigned l = 0; l < kNumLargeClasses; ++l) lruns[l] += o.lruns[l];
-  sampled_bytes += o.sampled_bytes;
   huge += o.huge;
 }
 
@@ -164,13 +152,15 @@ Snapshot& CtlGuard::snapshot() noexcept { return g_snapshot; }
 bool CtlGuard::refresh() noexcept {
   Snapshot& s = g_snapshot;
   const std::uint64_t start = os::monotonic_ns();
-  if (s.arenas == nullptr) {
-    const unsigned n = narenas();
+  // arenas.create may have added arenas since the last refresh: the old block stays in
+  // the metadata pages (a manual arena is rare and never destroyed).
+  if (const unsigned n = narenas(); s.arenas == nullptr || n > g_arena_cap) {
     auto* mem = static_cast<ArenaSnapshot*>(base_alloc((n + 1) * sizeof(ArenaSnapshot), 64));
     if (mem == nullptr) return false;
     s.arenas = mem;
-    s.narenas = n;
+    g_arena_cap = n;
   }
+  s.narenas = narenas() < g_arena_cap ? narenas() : g_arena_cap;
   // The calling thread's cache counters go in first (others' are merged when their
   // caches refill or flush).
   if (ThreadState* ts = tls_state; ts != nullptr && ts->tcache != nullptr) {
@@ -178,8 +168,10 @@ bool CtlGuard::refresh() noexcept {
   }
   ArenaSnapshot& all = s.merged();
   std::memset(static_cast<void*>(&all), 0, sizeof(all));
-  all.dirty_decay_ms = default_decay_ms();
   std::size_t resident = 0;
+  unsigned ninit = 0;
+  unsigned decay_agree = 0;  // initialised arenas whose decay time is the first initialised one's
+  long first_decay = 0;
   for (unsigned i = 0; i < s.narenas; ++i) {
     ArenaSnapshot& as = s.arenas[i];
     std::memset(static_cast<void*>(&as), 0, sizeof(as));
@@ -189,14 +181,20 @@ bool CtlGuard::refresh() noexcept {
     while ((n = copy_arena(a, as)) > g_scratch_cap) {
       if (!grow_scratch(n + 16)) return false;
     }
-    as.resident = resident_of_chunks(n);
+    as.resident_mincore = resident_of_chunks(n);
     as.huge = huge_stats_of(a);
-    resident += as.resident;
+    // jemalloc's resident: every page that may be resident (active, dirty, headers).
+    as.resident = (as.pages.pactive + as.pages.pdirty + as.pages.chunks * kHeaderPages) * kPageSize + as.huge.mapped;
+    resident += as.resident_mincore;
+    if (ninit++ == 0) first_decay = as.dirty_decay_ms;
+    if (as.dirty_decay_ms == first_decay) ++decay_agree;
     all.merge(as);
   }
+  // The merged view's decay time: the one every arena has, else the one new arenas get.
+  all.dirty_decay_ms = ninit != 0 && decay_agree == ninit ? first_decay : static_cast<long>(default_decay_ms());
   // Wholly free chunks between arenas: their dirty pages count with the arenas' own.
   const ChunkPoolStats pool = chunk_pool_stats();
-  all.pdirty += pool.dirty_pages;
+  all.pages.pdirty += pool.dirty;
   s.pool = pool;
   resident += resident_of_pool();
   const BaseStats base = base_stats();
@@ -204,16 +202,21 @@ bool CtlGuard::refresh() noexcept {
   resident += resident_of_huge() + base_resident_bytes() + registry;
 
   s.allocated = all.allocated();
-  s.active = all.pactive * kPageSize + all.huge.allocated;
-  s.metadata = base.mapped + (all.chunks + pool.chunks) * kHeaderPages * kPageSize + registry;
+  s.active = all.pages.pactive * kPageSize + all.huge.allocated;
+  s.metadata = base.mapped + (all.pages.chunks + pool.chunks) * kHeaderPages * kPageSize + registry;
   const std::size_t huge_cached = huge_cached_bytes();
   s.huge_cached = huge_cached;
-  s.tcache_bytes = s.remote_bytes = 0;
+  s.tcache_bytes = s.tcache_remote_bytes = 0;
   for_each_thread(add_cache_bytes, &s);
   const std::size_t pool_mapped = pool.chunks * kChunkSize;
   s.mapped = all.mapped + pool_mapped + all.huge.mapped + huge_cached + base.mapped + registry;
-  s.retained = all.retained;
-  s.resident = resident;
+  s.retained = all.retained();
+  s.resident_mincore = resident;
+  // jemalloc's bound (>= active): the arenas' pages as above, the pool's dirty pages,
+  // cached huge mappings and the metadata (the pool's headers are in it).
+  s.resident = all.resident + pool.dirty * kPageSize + huge_cached + s.metadata -
+               all.pages.chunks * kHeaderPages * kPageSize;
+  s.zero_reallocs = zero_realloc_count();
   s.live_threads = live_threads();
   s.global_locks[kLockCtl] = g_ctl_lock.read_locked();
   s.global_locks[kLockArenas] = arenas_lock_counters();

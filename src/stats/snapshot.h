@@ -12,29 +12,25 @@
 
 #include "arena/arena_set.h"
 #include "chunk/chunk_pool.h"
+#include "config/stat_fields.h"
 #include "platform/mutex.h"
 
 namespace bento {
 
 inline constexpr unsigned kArenasAll = 4096;  // MALLCTL_ARENAS_ALL
 
+// a / b in thousandths (0 when b is 0): the one place occupancies are computed.
+constexpr std::uint64_t per_mille(std::uint64_t a, std::uint64_t b) noexcept { return b == 0 ? 0 : a * 1000 / b; }
+// A bin's regions in use over the regions of its runs, per mille.
+std::uint64_t bin_occupancy(const BinStats& b, unsigned cls) noexcept;
+
 struct ArenaSnapshot {
   bool initialized;
-  unsigned nthreads;
-  std::uint64_t uptime_ns;
-  std::int64_t dirty_decay_ms;
-  std::size_t chunks;
-  std::size_t mapped;    // bytes of its chunks still mapped and not retained
-  std::size_t retained;  // bytes of wholly free chunks kept mapped but purged
-  std::size_t pactive;   // pages in allocated runs
-  std::size_t pdirty;    // dirty pages in free runs
-  std::size_t resident;  // bytes of its chunks resident in memory (mincore)
-  std::uint64_t npurge, nmadvise, purged;
-  std::uint64_t favourite_switches;
+  BENTO_ARENA_STATS(BENTO_STAT_MEMBER)  // config/stat_fields.h
+  PageRunStats pages;
   LockCounters lock;
   BinStats bins[kNumSmallClasses];
   LargeStats lruns[kNumLargeClasses];
-  std::size_t sampled_bytes;  // small objects the heap profiler sampled (on runs of their own)
   HugeStats huge;
 
   BinStats small_total() const noexcept;
@@ -44,6 +40,7 @@ struct ArenaSnapshot {
   std::size_t allocated() const noexcept {
     return small_allocated() + large_allocated() + sampled_bytes + huge.allocated;
   }
+  std::size_t retained() const noexcept { return pages.retained_chunks * kChunkSize; }
   // active bytes / chunk bytes, per mille (0 with no chunks).
   std::uint64_t occupancy() const noexcept;
   void merge(const ArenaSnapshot& o) noexcept;
@@ -54,26 +51,18 @@ inline constexpr const char* kGlobalLockNames[kNumGlobalLocks] = {"ctl", "arenas
 
 struct Snapshot {
   std::uint64_t epoch;
-  std::uint64_t refresh_ns;  // how long the last refresh took
-  std::size_t allocated;     // bytes handed to the program (cached objects included)
-  std::size_t active;        // bytes of pages backing allocations (runs + huge)
-  std::size_t metadata;      // metadata blocks, chunk headers, resident registry pages
-  std::size_t resident;      // bytes of bento's mappings resident in memory (mincore)
-  std::size_t mapped;        // bytes bento has mapped (chunks, huge, metadata)
-  std::size_t retained;      // bytes kept mapped but purged (retain)
+  BENTO_GLOBAL_STATS(BENTO_STAT_MEMBER)  // config/stat_fields.h
   ChunkPoolStats pool;       // wholly free chunks between arenas (chunk/chunk_pool.h)
-  std::size_t tcache_bytes;  // bytes of objects in thread caches' bins (read racily)
-  std::size_t remote_bytes;  // bytes of other arenas' objects waiting in caches' remote batches
-  std::size_t huge_cached;   // bytes of freed huge mappings kept for reuse
   unsigned narenas;
   unsigned live_threads;
   LockCounters global_locks[kNumGlobalLocks];
   ArenaSnapshot* arenas;     // narenas entries, then the merged view at [narenas]
 
   ArenaSnapshot& merged() noexcept { return arenas[narenas]; }
-  // The arena snapshot for a mallctl index (kArenasAll: merged); null if out of range.
+  // The arena snapshot for a mallctl index (kArenasAll, or narenas as jemalloc's legacy
+  // spelling: merged); null if out of range.
   ArenaSnapshot* arena(std::size_t i) noexcept {
-    if (i == kArenasAll) return &merged();
+    if (i == kArenasAll || i == narenas) return &merged();
     return i < narenas ? &arenas[i] : nullptr;
   }
 };

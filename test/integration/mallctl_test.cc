@@ -225,11 +225,11 @@ BOOST_AUTO_TEST_CASE(resident_matches_the_pages_touched) {
   // before would otherwise go back in between and hide pages of the delta).
   BOOST_REQUIRE(bento_mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0) == 0);
   refresh();
-  const size_t before = read<size_t>("stats.resident");
+  const size_t before = read<size_t>("stats.resident_mincore");
   char* p = static_cast<char*>(opaque(malloc(64u << 20)));
   for (size_t i = 0; i < (32u << 20); i += 4096) p[i] = 1;  // touch half
   refresh();
-  const size_t during = read<size_t>("stats.resident");
+  const size_t during = read<size_t>("stats.resident_mincore");
   const long delta = static_cast<long>(during) - static_cast<long>(before);
   // 32 MiB of touched pages, give or take a few pages of metadata.
   BOOST_TEST(delta >= (32l << 20), "delta " << delta);

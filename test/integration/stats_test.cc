@@ -61,21 +61,21 @@ BOOST_AUTO_TEST_CASE(text_report_has_every_section) {
   keep.push_back(opaque(malloc(40000)));
   keep.push_back(opaque(malloc(5u << 20)));
   const std::string t = report("");
-  for (const char* section : {"___ Begin bento statistics ___", "Version: \"", "Run-time options",
-                              "opt.narenas: ", "Arenas: ", "Allocated: ", "Global locks:", "ctl ",
-                              "Merged arenas stats:", "arenas[", "occupancy:", "dirty pages:", "small:",
-                              "large:", "huge:", "total:", "contention:", "trylock_failures",
-                              "favourite_switches", "bins:", "--- End bento statistics ---"}) {
+  for (const char* section : {"___ Begin bento statistics ___", "bento_version: \"", "opt:", "  narenas: ",
+                              "arenas:", "stats:", "  allocated: ", "mutexes:", "lock ctl:", "merged:",
+                              "arena ", "occupancy: ", "pdirty: ", "small:", "large:", "huge:",
+                              "contention:", "trylock_failures", "favourite_switches", "bins:", "lruns:",
+                              "--- End bento statistics ---"}) {
     BOOST_TEST(t.find(section) != std::string::npos, "missing: " << section);
   }
   // Letters leave sections out; unknown letters are ignored.
   const std::string lean = report("gbxlaZQ");
-  BOOST_TEST(lean.find("Version:") == std::string::npos);
+  BOOST_TEST(lean.find("bento_version:") == std::string::npos);
   BOOST_TEST(lean.find("bins:") == std::string::npos);
   BOOST_TEST(lean.find("contention:") == std::string::npos);
-  BOOST_TEST(lean.find("arenas[") == std::string::npos);
-  BOOST_TEST(lean.find("Merged arenas stats:") != std::string::npos);
-  BOOST_TEST(report("m").find("Merged arenas stats:") == std::string::npos);
+  BOOST_TEST(lean.find("arena ") == std::string::npos);
+  BOOST_TEST(lean.find("merged:") != std::string::npos);
+  BOOST_TEST(report("m").find("merged:") == std::string::npos);
   for (void* p : keep) free(p);
 }
 
@@ -83,7 +83,7 @@ BOOST_AUTO_TEST_CASE(json_parses_and_equals_mallctl_at_the_same_epoch) {
   void* big = opaque(malloc(3u << 20));
   const auto doc = nlohmann::json::parse(report("J"));
   const auto& b = doc.at("bento");
-  BOOST_TEST(b.at("version").get<int>() == 1);
+  BOOST_TEST(b.at("version").get<int>() == 2);
   const auto& st = b.at("stats");
   BOOST_TEST(st.at("epoch").get<uint64_t>() == read<uint64_t>("epoch"));
   for (const char* k : {"allocated", "active", "metadata", "resident", "mapped", "retained"}) {
@@ -107,15 +107,77 @@ BOOST_AUTO_TEST_CASE(json_parses_and_equals_mallctl_at_the_same_epoch) {
     BOOST_TEST(it.value().at("allocated").get<size_t>() ==
                read<size_t>("stats.arenas." + it.key() + ".allocated"));
   }
+  // Every number of the merged view is its mallctl leaf's (both come from the stat table).
+  int compared = 0;
+  for (const auto& [key, v] : merged.items()) {
+    if (!v.is_number_unsigned()) continue;
+    const std::string name = "stats.arenas.4096." + key;
+    uint64_t leaf = 0;
+    size_t len = sizeof(leaf);
+    if (bento_mallctl(name.c_str(), &leaf, &len, nullptr, 0) != 0) {
+      uint32_t small = 0;  // a 4-byte leaf (nthreads)
+      len = sizeof(small);
+      BOOST_TEST_REQUIRE(bento_mallctl(name.c_str(), &small, &len, nullptr, 0) == 0, name);
+      leaf = small;
+    }
+    BOOST_TEST(v.get<uint64_t>() == leaf, name);
+    ++compared;
+  }
+  BOOST_TEST(compared >= 20);
   BOOST_TEST(b.at("opt").at("narenas").get<unsigned>() == read<unsigned>("opt.narenas"));
   BOOST_TEST(b.at("arenas").at("bin").size() == bins.size());
+  free(big);
+}
+
+// Prometheus's text exposition format (letter P): each family's HELP and TYPE, then all
+// its samples together; counters end in _total; values agree with mallctl.
+BOOST_AUTO_TEST_CASE(prometheus_families_are_whole_and_agree_with_mallctl) {
+  void* big = opaque(malloc(3u << 20));
+  const std::string p = report("P");
+  std::vector<std::string> families;
+  std::string current, type;
+  size_t samples = 0;
+  double allocated = -1;
+  size_t pos = 0;
+  while (pos < p.size()) {
+    const size_t end = p.find('\n', pos);
+    BOOST_REQUIRE(end != std::string::npos);
+    const std::string line = p.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.rfind("# HELP ", 0) == 0) {
+      current = line.substr(7, line.find(' ', 7) - 7);
+      for (const auto& f : families) BOOST_TEST(f != current, "family " << current << " written twice");
+      families.push_back(current);
+      continue;
+    }
+    if (line.rfind("# TYPE ", 0) == 0) {
+      type = line.substr(line.rfind(' ') + 1);
+      BOOST_TEST((type == "counter" || type == "gauge"), line);
+      BOOST_TEST((type != "counter" || current.size() > 6), line);
+      if (type == "counter") BOOST_TEST(current.substr(current.size() - 6) == "_total", line);
+      continue;
+    }
+    const size_t brace = line.find('{');
+    BOOST_REQUIRE_MESSAGE(brace != std::string::npos, line);
+    BOOST_TEST(line.substr(0, brace) == current, "sample outside its family: " << line);
+    BOOST_TEST(line.find("pid=\"") == brace + 1, line);
+    const double v = std::stod(line.substr(line.rfind(' ') + 1));
+    if (current == "bento_allocated_bytes") allocated = v;
+    ++samples;
+  }
+  BOOST_TEST(families.size() > 50u);
+  BOOST_TEST(samples > families.size());
+  read<uint64_t>("epoch");
+  BOOST_TEST(allocated > 3e6);
+  BOOST_TEST(p.find("bento_arena_bin_nmalloc_total{pid=") != std::string::npos);
+  BOOST_TEST(p.find("bento_arena_contention_wait_seconds_total{") != std::string::npos);
   free(big);
 }
 
 BOOST_AUTO_TEST_CASE(printing_allocates_nothing) {
   // Warm up: the first report sets up its snapshot storage.
   bento_stats_print(into_buffer, nullptr, "");
-  for (const char* opts : {"", "J", "gm"}) {
+  for (const char* opts : {"", "J", "gm", "P"}) {
     g_used = 0;
     uint64_t before = 0, after = 0;
     size_t len = sizeof(before);

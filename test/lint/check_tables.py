@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The docs that are generated from bento's tables must match them:
-doc/options.md (between its markers) from src/config/options.def, and doc/mallctl.md from
-the mallctl tree itself (printed by the mallctl_doc program).
+doc/options.md (between its markers) from src/config/options.def, doc/stats.md's counter
+table from src/config/stat_fields.h, and doc/mallctl.md from the mallctl tree itself
+(printed by the mallctl_doc program).
 
 usage: check_tables.py ROOT MALLCTL_DOC_EXE [--write]   (--write regenerates the docs)
 """
@@ -33,6 +34,39 @@ def option_rows(root):
     return ["| option | type | default | range | meaning |", "|---|---|---|---|---|"] + rows
 
 
+# Each stat table, where its rows appear in the namespace.
+STAT_TABLES = [
+    ("BENTO_GLOBAL_STATS", "stats.<name>"),
+    ("BENTO_CHUNK_POOL_STATS", "stats.chunk_pool.<name>"),
+    ("BENTO_ARENA_STATS", "stats.arenas.<i>.<name>"),
+    ("BENTO_PAGE_RUN_STATS", "stats.arenas.<i>.<name>"),
+    ("BENTO_HUGE_STATS", "stats.arenas.<i>.huge.<name>"),
+    ("BENTO_BIN_STATS", "stats.arenas.<i>.bins.<j>.<name>"),
+    ("BENTO_LARGE_STATS", "stats.arenas.<i>.lruns.<j>.<name>"),
+    ("BENTO_CONTENTION_STATS", "stats.arenas.<i>.contention.<name>"),
+    ("BENTO_MUTEX_STATS", "stats.mutexes.<lock>.<name>, stats.arenas.<i>.mutexes.arena.<name>"),
+]
+STAT_TYPES = {"Size": "size_t", "Ssize": "ssize_t", "Uint64": "uint64_t", "Uint32": "uint32_t",
+              "Unsigned": "unsigned"}
+STAT_ROW = re.compile(r'^\s*X\((\w+),\s*(\w+),\s*(\w+),\s*(\w+),\s*"((?:[^"\\]|\\.)*)"')
+
+
+def stat_rows(root):
+    text = open(root + "/src/config/stat_fields.h").read()
+    out = ["| name | type | kind | unit | meaning |", "|---|---|---|---|---|"]
+    for macro, where in STAT_TABLES:
+        start = text.index("#define %s(X)" % macro)
+        end = text.index("\n\n", start)
+        out.append("| **%s** | | | | |" % where)
+        for line in text[start:end].split("\n")[1:]:
+            m = STAT_ROW.match(line)
+            if not m:
+                raise SystemExit("stat_fields.h: cannot parse a row of %s: %s" % (macro, line))
+            name, typ, kind, unit, doc = m.groups()
+            out.append("| `%s` | %s | %s | %s | %s |" % (name, STAT_TYPES[typ], kind.lower(), unit.lower(), doc))
+    return out
+
+
 def splice(path, tag, lines, write):
     text = open(path).read()
     begin, end = "<!-- %s:begin -->\n" % tag, "<!-- %s:end -->" % tag
@@ -51,6 +85,7 @@ def main():
     root, mallctl_doc = sys.argv[1], sys.argv[2]
     write = "--write" in sys.argv
     ok = splice(root + "/doc/options.md", "options", option_rows(root), write)
+    ok = splice(root + "/doc/stats.md", "stats", stat_rows(root), write) and ok
     tree = subprocess.run([mallctl_doc], capture_output=True, text=True, check=True).stdout
     ok = splice(root + "/doc/mallctl.md", "mallctl", tree.rstrip("\n").split("\n"), write) and ok
     print("check_tables: %s" % ("ok" if ok else "out of date"))

@@ -161,7 +161,7 @@ def main():
     bad = [l for l in r.stdout.splitlines() if not l.startswith("#") and not sample.match(l)]
     m = re.search(r'^bento_allocated_bytes\{pid="%d"\} ([0-9.e+]+)$' % pid, r.stdout, re.M)
     expect("metrics: valid Prometheus text with bento_ names and labels",
-           r.returncode == 0 and not bad and m and "# TYPE bento_arena_trylock_failures_total counter" in r.stdout
+           r.returncode == 0 and not bad and m and "# TYPE bento_arena_contention_trylock_failures_total counter" in r.stdout
            and 'bin="' in r.stdout, bad[:3])
 
     r = ctl("top", pid, "-n", "2", "-i", "0.2")

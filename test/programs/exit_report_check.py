@@ -36,7 +36,7 @@ r = run(["/usr/bin/python3", "-c", "import json; json.dumps(list(range(100000)))
         "stats_print:true,stats_print_opts:J")
 try:
     doc = json.loads(r.stderr)
-    ok = doc["bento"]["version"] == 1 and doc["bento"]["stats"]["allocated"] >= 0
+    ok = doc["bento"]["version"] == 2 and doc["bento"]["stats"]["allocated"] >= 0
 except Exception as e:  # noqa: BLE001
     ok = False
     r.stderr += " / " + str(e)

@@ -131,7 +131,7 @@ BOOST_AUTO_TEST_CASE(decay_zero_purges_freed_runs_at_once) {
   std::memset(p, 1, class_bytes(kFirstLarge + 8));
   const auto purged_before = a->pages().stats().purged;
   BOOST_TEST((a->free_locked(p) == FreeError::kOk));
-  BOOST_TEST(a->pages().stats().dirty_pages == 0u);
+  BOOST_TEST(a->pages().stats().pdirty == 0u);
   BOOST_TEST(a->pages().stats().purged > purged_before);
   BOOST_TEST((a->free_locked(keep) == FreeError::kOk));
   a->unlock();

@@ -52,7 +52,7 @@ BOOST_FIXTURE_TEST_CASE(every_class_fills_whole_runs_of_distinct_aligned_regions
     bin.release_empty_current(*pages, 0);
     BOOST_TEST(bin.stats.curruns == 0u);
   }
-  BOOST_TEST(pages->stats().active_pages == 0u);
+  BOOST_TEST(pages->stats().pactive == 0u);
   BOOST_TEST(pages->is_valid());
 }
 

@@ -34,7 +34,7 @@ BOOST_FIXTURE_TEST_CASE(first_run_maps_a_registered_chunk_of_zero_pages, Fixture
   BOOST_REQUIRE(r != nullptr);
   BOOST_TEST(zeroed);
   BOOST_TEST(pages->stats().chunks == 1u);
-  BOOST_TEST(pages->stats().active_pages == 3u);
+  BOOST_TEST(pages->stats().pactive == 3u);
   BOOST_TEST((to_addr(run_addr(r)) & (kPageSize - 1)) == 0u);
   BOOST_TEST(chunk_kind(run_addr(r)) == ChunkKind::kArena);
   BOOST_TEST(page_index_of(chunk_of(r), r) == kFirstRunPage);
@@ -52,8 +52,8 @@ BOOST_FIXTURE_TEST_CASE(freed_neighbours_coalesce_into_one_run, Fixture) {
   BOOST_TEST(pages->is_valid());
   pages->free_run(b, 4, 3);  // now one free run spans the chunk
   BOOST_TEST(pages->is_valid());
-  BOOST_TEST(pages->stats().active_pages == 0u);
-  BOOST_TEST(pages->stats().dirty_pages == 12u);
+  BOOST_TEST(pages->stats().pactive == 0u);
+  BOOST_TEST(pages->stats().pdirty == 12u);
   // The whole chunk is one run again: the biggest request fits without a new chunk.
   RunMeta* all = pages->alloc_run(kMaxRunPages, nullptr);
   BOOST_TEST(all == a);
@@ -67,11 +67,11 @@ BOOST_FIXTURE_TEST_CASE(purge_returns_dirty_pages_and_they_read_back_zero, Fixtu
   RunMeta* keep = pages->alloc_run(1, nullptr);  // keeps the chunk from being wholly free
   pages->mark_large(keep, 1, static_cast<unsigned>(kNumSmallClasses));
   pages->free_run(r, 8, 100);
-  BOOST_TEST(pages->stats().dirty_pages == 8u);
+  BOOST_TEST(pages->stats().pdirty == 8u);
   // Not yet due at a 1000 ms decay, due after it.
   BOOST_TEST(pages->purge(500, PurgePolicy{1000, false}, false) == 0u);
   BOOST_TEST(pages->purge(1200, PurgePolicy{1000, false}, false) == 8u);
-  BOOST_TEST(pages->stats().dirty_pages == 0u);
+  BOOST_TEST(pages->stats().pdirty == 0u);
   BOOST_TEST(pages->stats().nmadvise == 1u);
   bool zeroed = false;
   RunMeta* again = pages->alloc_run(8, &zeroed);
@@ -99,7 +99,7 @@ BOOST_FIXTURE_TEST_CASE(one_wholly_free_chunk_stays_as_spare_the_next_go_to_the_
   BOOST_TEST(pages->stats().chunks == 1u);
   BOOST_TEST(pages->stats().chunks_pooled == 2u);
   BOOST_TEST(chunk_pool_stats().chunks == 2u);
-  BOOST_TEST(chunk_pool_stats().dirty_pages == 2 * kMaxRunPages);
+  BOOST_TEST(chunk_pool_stats().dirty == 2 * kMaxRunPages);
   BOOST_TEST(pages->is_valid());
   int registered = 0;
   for (RunMeta* r : runs) registered += chunk_kind(run_addr(r)) == ChunkKind::kArena;
@@ -131,7 +131,7 @@ BOOST_FIXTURE_TEST_CASE(another_arena_takes_a_pooled_chunk_before_it_maps, Fixtu
   BOOST_TEST(!zeroed);                     // its pages are dirty: calloc must clear them
   BOOST_TEST(other->stats().chunks_adopted == 1u);
   BOOST_TEST(other->stats().chunks_mapped == 0u);
-  BOOST_TEST(other->stats().dirty_pages == kMaxRunPages - 4);
+  BOOST_TEST(other->stats().pdirty == kMaxRunPages - 4);
   BOOST_TEST(chunk_pool_stats().chunks == 0u);
   other->mark_large(r, 4, static_cast<unsigned>(kNumSmallClasses));
   BOOST_TEST(other->is_valid());
@@ -151,7 +151,7 @@ BOOST_FIXTURE_TEST_CASE(retain_keeps_free_chunks_mapped_but_purged, Fixture) {
   BOOST_TEST(pages->stats().retained_chunks == 1u);
   BOOST_TEST(pages->mapped_bytes() == 0u);
   BOOST_TEST(chunk_pool_stats().chunks == 1u);        // purged, kept mapped
-  BOOST_TEST(chunk_pool_stats().dirty_pages == 0u);
+  BOOST_TEST(chunk_pool_stats().dirty == 0u);
   int registered = 0;
   for (RunMeta* r : runs) registered += chunk_kind(run_addr(r)) == ChunkKind::kArena;
   BOOST_TEST(registered == 2);
@@ -165,13 +165,13 @@ BOOST_FIXTURE_TEST_CASE(grow_and_shrink_in_place, Fixture) {
   pages->mark_large(r, 4, static_cast<unsigned>(kNumSmallClasses));
   BOOST_TEST(pages->grow_run(r, 4, 10));
   pages->mark_large(r, 10, static_cast<unsigned>(kNumSmallClasses));
-  BOOST_TEST(pages->stats().active_pages == 10u);
+  BOOST_TEST(pages->stats().pactive == 10u);
   RunMeta* blocker = pages->alloc_run(1, nullptr);
   pages->mark_large(blocker, 1, static_cast<unsigned>(kNumSmallClasses));
   BOOST_TEST(!pages->grow_run(r, 10, 11));  // the next page is taken
   pages->shrink_run(r, 10, 5, 0);
   pages->mark_large(r, 5, static_cast<unsigned>(kNumSmallClasses));
-  BOOST_TEST(pages->stats().active_pages == 6u);
+  BOOST_TEST(pages->stats().pactive == 6u);
   BOOST_TEST(pages->is_valid());
 }
 
@@ -214,5 +214,5 @@ BOOST_FIXTURE_TEST_CASE(random_alloc_free_purge_keeps_every_invariant, Fixture) 
   pages->purge(now, kNow, true);
   BOOST_TEST(pages->is_valid());
   BOOST_TEST(pages->stats().chunks == 1u);
-  BOOST_TEST(pages->stats().dirty_pages == 0u);
+  BOOST_TEST(pages->stats().pdirty == 0u);
 }
