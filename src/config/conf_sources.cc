@@ -7,8 +7,9 @@
 
 // A program may define `const char* malloc_conf = "...";` (jemalloc's) or
 // `const char* bento_conf = "...";`. Each is seen when the executable exports it: when it
-// links libbento (or libjemalloc, which defines malloc_conf weakly), or is linked with
-// -rdynamic; under LD_PRELOAD alone an executable exports neither.
+// links libbento (which references both) or libjemalloc (which defines malloc_conf
+// weakly), or is linked with -rdynamic; under LD_PRELOAD alone an executable exports
+// neither. A libjemalloc loaded without the program's definition gives its own, null.
 extern "C" __attribute__((weak, visibility("default"))) const char* malloc_conf;
 extern "C" __attribute__((weak, visibility("default"))) const char* bento_conf;
 
