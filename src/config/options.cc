@@ -1,17 +1,15 @@
-// config/options.cc: the option table's rows and the BENTO_CONF parser. Runs before the
-// heap exists, so it works on the caller's string in place and formats messages into
-// stack buffers.
+// config/options.cc: the option table's rows and the conf parser, which reads bento's
+// option names and jemalloc's (jemalloc_options.def), and options_init, which runs it on
+// every source of conf_sources.h in order. Runs before the heap exists, so it works on
+// the caller's string in place and formats messages into stack buffers.
 #include "config/options.h"
 
 #include <cstddef>
 
-#include "base/build.h"
 #include "base/fixed_writer.h"
+#include "config/conf_sources.h"
+#include "config/jemalloc_options.h"
 #include "platform/log.h"
-#include "platform/os.h"
-
-// A program may define `const char* bento_conf = "...";` (seen when it links libbento).
-extern "C" __attribute__((weak, visibility("default"))) const char* bento_conf;
 
 namespace bento {
 
@@ -60,15 +58,22 @@ const OptionInfo* find_option(std::string_view key) noexcept {
   return nullptr;
 }
 
-const OptionInfo* nearest_option(std::string_view key) noexcept {
-  const OptionInfo* best = nullptr;
+// The closest name, bento's first, then jemalloc's (not the prefix rows); null if none
+// is close.
+const char* nearest_name(std::string_view key) noexcept {
+  const char* best = nullptr;
   std::size_t best_d = 3;  // suggest only close names
-  for (std::size_t i = 0; i < kNumOptions; ++i) {
-    const std::size_t d = edit_distance(key, kOptionTable[i].name);
+  auto consider = [&](const char* name) {
+    const std::size_t d = edit_distance(key, name);
     if (d < best_d) {
       best_d = d;
-      best = &kOptionTable[i];
+      best = name;
     }
+  };
+  for (std::size_t i = 0; i < kNumOptions; ++i) consider(kOptionTable[i].name);
+  for (std::size_t i = 0; i < kNumJemallocOptions; ++i) {
+    const std::string_view name = kJemallocOptionTable[i].name;
+    if (name.back() != '*') consider(kJemallocOptionTable[i].name);
   }
   return best;
 }
@@ -118,28 +123,32 @@ bool parse_int(std::string_view s, std::int64_t& out) noexcept {
 }
 
 template <class... Args>
-void report_bad(ConfReport report, void* ctx, fmt::format_string<Args...> f,
-                Args&&... args) noexcept {
+void report_as(ConfReport report, void* ctx, ConfMessage kind, fmt::format_string<Args...> f,
+               Args&&... args) noexcept {
   if (report == nullptr) return;
   char buf[kLogLineMax];
   FixedWriter w(buf, sizeof(buf));
   w.print(f, std::forward<Args>(args)...);
-  report(ctx, w.view());
+  report(ctx, kind, w.view());
 }
 
-// Applies one key:value pair; returns false (after reporting) if it is bad.
-bool apply_pair(std::string_view source, std::string_view key, std::string_view value,
-                Options& into, ConfReport report, void* ctx) noexcept {
-  const OptionInfo* info = find_option(key);
-  if (info == nullptr) {
-    if (const OptionInfo* near = nearest_option(key)) {
-      report_bad(report, ctx, "{}: unknown option '{}' (did you mean '{}'?)", source, key,
-                 near->name);
-    } else {
-      report_bad(report, ctx, "{}: unknown option '{}'", source, key);
-    }
-    return false;
-  }
+template <class... Args>
+void report_bad(ConfReport report, void* ctx, fmt::format_string<Args...> f,
+                Args&&... args) noexcept {
+  report_as(report, ctx, ConfMessage::kBadPair, f, std::forward<Args>(args)...);
+}
+
+// Stores an integer already checked against the option's range.
+void set_integer(const OptionInfo& info, char* field, std::int64_t v) noexcept {
+  if (info.kind == OptKind::Unsigned) *reinterpret_cast<unsigned*>(field) = static_cast<unsigned>(v);
+  if (info.kind == OptKind::Size) *reinterpret_cast<std::size_t*>(field) = static_cast<std::size_t>(v);
+  if (info.kind == OptKind::Int) *reinterpret_cast<std::int64_t*>(field) = v;
+}
+
+// Applies `value` to bento's option `info`; `key` is the name as written (bento's or
+// jemalloc's). Returns false (after reporting) if the value is bad.
+bool apply_value(std::string_view source, std::string_view key, std::string_view value,
+                 const OptionInfo* info, Options& into, ConfReport report, void* ctx) noexcept {
   char* field = reinterpret_cast<char*>(&into) + info->offset;
   switch (info->kind) {
     case OptKind::Bool:
@@ -177,16 +186,71 @@ bool apply_pair(std::string_view source, std::string_view key, std::string_view 
                    key, info->min, info->max, value);
         return false;
       }
-      if (info->kind == OptKind::Unsigned) *reinterpret_cast<unsigned*>(field) = static_cast<unsigned>(v);
-      if (info->kind == OptKind::Size) *reinterpret_cast<std::size_t*>(field) = static_cast<std::size_t>(v);
-      if (info->kind == OptKind::Int) *reinterpret_cast<std::int64_t*>(field) = v;
+      set_integer(*info, field, v);
       return true;
     }
   }
   return false;
 }
 
-void warn_report(void*, std::string_view message) noexcept {
+// Applies 2^value to bento's integer option `info` (jemalloc's lg_* spelling of it).
+bool apply_pow2(std::string_view source, std::string_view key, std::string_view value,
+                const OptionInfo* info, Options& into, ConfReport report, void* ctx) noexcept {
+  if (info->kind == OptKind::Bool || info->kind == OptKind::String) {
+    report_bad(report, ctx, "{}: option '{}' has no integer to set", source, key);
+    return false;
+  }
+  // The exponents whose powers lie in the option's range.
+  std::int64_t lo = 0, hi = -1;
+  while (lo < 62 && (std::int64_t{1} << lo) < info->min) ++lo;
+  while (hi < 61 && (std::int64_t{1} << (hi + 1)) <= info->max) ++hi;
+  std::int64_t v;
+  if (!parse_int(value, v)) {
+    report_bad(report, ctx, "{}: option '{}' takes an integer, not '{}'", source, key, value);
+    return false;
+  }
+  if (v < lo || v > hi) {
+    report_bad(report, ctx, "{}: option '{}' must be between {} and {}, not '{}'", source, key,
+               lo, hi, value);
+    return false;
+  }
+  set_integer(*info, reinterpret_cast<char*>(&into) + info->offset, std::int64_t{1} << v);
+  return true;
+}
+
+// Applies one key:value pair; returns false (after reporting) if it is bad. A jemalloc
+// option bento does not implement is noted and is not bad.
+bool apply_pair(std::string_view source, std::string_view key, std::string_view value,
+                Options& into, ConfReport report, void* ctx) noexcept {
+  if (const OptionInfo* info = find_option(key)) {
+    return apply_value(source, key, value, info, into, report, ctx);
+  }
+  if (const JemallocOption* je = find_jemalloc_option(key)) {
+    const OptionInfo* target = find_option(je->target);
+    switch (je->action) {
+      case JeAction::Same:
+        break;  // bento has no such option after all: the table is wrong (options_test)
+      case JeAction::Alias:
+        if (target != nullptr) return apply_value(source, key, value, target, into, report, ctx);
+        break;
+      case JeAction::Pow2:
+        if (target != nullptr) return apply_pow2(source, key, value, target, into, report, ctx);
+        break;
+      case JeAction::Ignore:
+        report_as(report, ctx, ConfMessage::kIgnored,
+                  "{}: '{}' is a jemalloc option bento does not implement; ignored", source, key);
+        return true;
+    }
+  }
+  if (const char* near = nearest_name(key)) {
+    report_bad(report, ctx, "{}: unknown option '{}' (did you mean '{}'?)", source, key, near);
+  } else {
+    report_bad(report, ctx, "{}: unknown option '{}'", source, key);
+  }
+  return false;
+}
+
+void warn_report(void*, ConfMessage, std::string_view message) noexcept {
   log_line("{}", message);  // abort_conf decides, after every source is read
 }
 
@@ -235,11 +299,11 @@ unsigned parse_conf(const char* conf, std::string_view source, Options& into,
 unsigned options_init() noexcept {
   Options& o = options();
   unsigned bad = 0;
-  bad += parse_conf(kDefaultConf, "built-in conf", o, warn_report, nullptr);
-  if (&bento_conf != nullptr) bad += parse_conf(bento_conf, "bento_conf", o, warn_report, nullptr);
-  bad += parse_conf(os::getenv("BENTO_CONF"), "BENTO_CONF", o, warn_report, nullptr);
+  for (std::size_t i = 0; i < kNumConfSources; ++i) {
+    bad += parse_conf(kConfSources[i].read(), kConfSources[i].name, o, warn_report, nullptr);
+  }
   if (bad != 0 && o.abort_conf) {
-    fatal("{} invalid BENTO_CONF pair(s) and abort_conf:true", bad);
+    fatal("{} invalid conf pair(s) and abort_conf:true", bad);
   }
   return bad;
 }

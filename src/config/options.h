@@ -1,7 +1,9 @@
-// config/options.h: the options in force, filled once at start-up from the built-in
-// default string, the program's `bento_conf` symbol and the BENTO_CONF environment
-// variable (later sources win), each in jemalloc's "key:value,key:value" syntax.
-// Written only during single-threaded initialisation; read-only afterwards.
+// config/options.h: the options in force, filled once at start-up from the sources of
+// conf_sources.h, in this order (later wins): the built-in default string, the program's
+// `malloc_conf` symbol, the MALLOC_CONF environment variable, the program's `bento_conf`
+// symbol and the BENTO_CONF environment variable; each in jemalloc's "key:value,key:value"
+// syntax. jemalloc's option names are read too (jemalloc_options.def). Written only
+// during single-threaded initialisation; read-only afterwards.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -57,13 +59,21 @@ extern const std::size_t kNumOptions;
 // The process-wide options (defaults until options_init runs).
 Options& options() noexcept;
 
-// Parses every source into options(). Reports each bad pair on stderr (and aborts if
-// abort_conf ends up true). Returns the number of bad pairs.
+// Parses every source into options(). Reports each bad pair and each ignored jemalloc
+// option on stderr (and aborts if abort_conf ends up true and a pair was bad). Returns
+// the number of bad pairs.
 unsigned options_init() noexcept;
 
-// Parses one conf string into `into`. `source` names it in messages. Each bad pair is
-// reported through `report` (may be null) and skipped. Returns the number of bad pairs.
-using ConfReport = void (*)(void* ctx, std::string_view message);
+// What a message of the parser is about.
+enum class ConfMessage : std::uint8_t {
+  kBadPair,  // refused: counted, and fatal under abort_conf
+  kIgnored,  // a jemalloc option bento does not implement: noted, not counted
+};
+
+// Parses one conf string into `into`. `source` names it in messages. Each bad pair, and
+// each ignored jemalloc option, is reported through `report` (may be null) and skipped.
+// Returns the number of bad pairs.
+using ConfReport = void (*)(void* ctx, ConfMessage kind, std::string_view message);
 unsigned parse_conf(const char* conf, std::string_view source, Options& into,
                     ConfReport report, void* ctx) noexcept;
 

@@ -1,5 +1,5 @@
-// conf_fuzz: the BENTO_CONF parser on arbitrary strings: never crashes, never reads past
-// the string, reports exactly as many bad pairs as it counts.
+// conf_fuzz: the conf parser on arbitrary strings: never crashes, never reads past the
+// string, reports exactly as many bad pairs as it counts (ignored jemalloc names apart).
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -15,7 +15,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   bento::Options o;
   unsigned reports = 0;
   const unsigned bad = bento::parse_conf(
-      buf, "fuzz", o, [](void* ctx, std::string_view) { ++*static_cast<unsigned*>(ctx); }, &reports);
+      buf, "fuzz", o,
+      [](void* ctx, bento::ConfMessage kind, std::string_view) {
+        if (kind == bento::ConfMessage::kBadPair) ++*static_cast<unsigned*>(ctx);
+      },
+      &reports);
   if (bad != reports) __builtin_trap();
   if (o.narenas > 4095 || o.tcache_max > 32768) __builtin_trap();  // bounds held
   return 0;

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The docs that are generated from bento's tables must match them:
-doc/options.md (between its markers) from src/config/options.def, doc/stats.md's counter
-table from src/config/stat_fields.h, and doc/mallctl.md from the mallctl tree itself
-(printed by the mallctl_doc program).
+doc/options.md (between its markers) from src/config/options.def and
+src/config/jemalloc_options.def (whose rows are checked against options.def too),
+doc/stats.md's counter table from src/config/stat_fields.h, and doc/mallctl.md from the
+mallctl tree itself (printed by the mallctl_doc program).
 
 usage: check_tables.py ROOT MALLCTL_DOC_EXE [--write]   (--write regenerates the docs)
 """
@@ -13,6 +14,7 @@ import sys
 TYPES = {"Bool": "bool", "Unsigned": "unsigned", "Size": "size_t", "Int": "int64_t",
          "String": "string"}
 ROW = re.compile(r'^BENTO_OPT\((\w+),\s*(\w+),\s*("[^"]*"|[-\w]+),\s*([-\w]+),\s*([-\w]+),\s*"(.*)"\)\s*$')
+JE_ROW = re.compile(r'^JEMALLOC_OPT\("([\w*]+)",\s*(Same|Alias|Pow2|Ignore),\s*"(\w*)",\s*"(.*)"\)\s*$')
 
 
 def option_rows(root):
@@ -67,6 +69,35 @@ def stat_rows(root):
     return out
 
 
+def bento_names(root):
+    with open(root + "/src/config/options.def") as f:
+        return {ROW.match(l.strip()).group(1) for l in f if l.startswith("BENTO_OPT(")}
+
+
+def jemalloc_rows(root):
+    names = bento_names(root)
+    rows = []
+    with open(root + "/src/config/jemalloc_options.def") as f:
+        for line in f:
+            if not line.startswith("JEMALLOC_OPT("):
+                continue
+            m = JE_ROW.match(line.strip())
+            if not m:
+                raise SystemExit("jemalloc_options.def: cannot parse: " + line)
+            name, action, target, doc = m.groups()
+            own = name in names
+            if action == "Same" and (not own or target):
+                raise SystemExit("jemalloc_options.def: %s: Same, but bento has no such option" % name)
+            if action in ("Alias", "Pow2") and (own or target not in names):
+                raise SystemExit("jemalloc_options.def: %s: %s needs a bento target and a name bento lacks" % (name, action))
+            if action == "Ignore" and (own or target):
+                raise SystemExit("jemalloc_options.def: %s: ignored, but bento has this option" % name)
+            bento = {"Same": "`%s` (its own)" % name, "Alias": "`%s`" % target,
+                     "Pow2": "`%s` = 2^value" % target, "Ignore": "ignored"}[action]
+            rows.append("| `%s` | %s | %s |" % (name, bento, doc))
+    return ["| jemalloc option | in bento | what bento does |", "|---|---|---|"] + rows
+
+
 def splice(path, tag, lines, write):
     text = open(path).read()
     begin, end = "<!-- %s:begin -->\n" % tag, "<!-- %s:end -->" % tag
@@ -86,6 +117,7 @@ def main():
     write = "--write" in sys.argv
     ok = splice(root + "/doc/options.md", "options", option_rows(root), write)
     ok = splice(root + "/doc/stats.md", "stats", stat_rows(root), write) and ok
+    ok = splice(root + "/doc/options.md", "jemalloc_options", jemalloc_rows(root), write) and ok
     tree = subprocess.run([mallctl_doc], capture_output=True, text=True, check=True).stdout
     ok = splice(root + "/doc/mallctl.md", "mallctl", tree.rstrip("\n").split("\n"), write) and ok
     print("check_tables: %s" % ("ok" if ok else "out of date"))
