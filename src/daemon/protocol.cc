@@ -271,7 +271,7 @@ void do_get(std::string_view rest, ReportOut& out) noexcept {
     }
     if (is_thread_name(tok)) {
       put_error(out, tok, nullptr, Fail::kNotHere, EPERM,
-                "thread.* names describe the calling thread; the daemon has none of yours");
+                "{}: thread.* names describe the calling thread; the daemon has none of yours", tok);
       continue;
     }
     const CtlNode* leaf = ctl_leaf(name);
