@@ -2,6 +2,7 @@
 #include "client.h"
 
 #include <dirent.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -113,6 +114,39 @@ Response Client::request_at(const std::string& socket, const std::string& line, 
   if (resp.status.rfind("error", 0) == 0) throw CtlError("daemon: " + resp.status.substr(6));
   if (resp.status.rfind("ok", 0) != 0) throw CtlError("unexpected answer from " + socket + ": " + resp.status);
   return resp;
+}
+
+std::vector<nlohmann::ordered_json> Client::typed(int pid, const std::string& line) const {
+  return typed_at(socket_for(pid), line);
+}
+
+std::vector<nlohmann::ordered_json> Client::typed_at(const std::string& socket, const std::string& line) const {
+  const Response r = request_at(socket, line);
+  // "ok protocol=N"; a daemon of protocol 1 answered a bare "ok" and text lines.
+  int version = 1;
+  if (const auto at = r.status.find("protocol="); at != std::string::npos) {
+    version = std::atoi(r.status.c_str() + at + 9);
+  }
+  if (version != kProtocolVersion) {
+    throw CtlError(fmt::format("the daemon at {} speaks protocol {}, this bentoctl speaks {}: use the bentoctl "
+                               "built with the process's libbento",
+                               socket, version, kProtocolVersion),
+                   kExitProtocol);
+  }
+  std::vector<nlohmann::ordered_json> out;
+  std::istringstream in(r.body);
+  for (std::string l; std::getline(in, l);) {
+    if (l.empty()) continue;
+    try {
+      out.push_back(nlohmann::ordered_json::parse(l));
+    } catch (const nlohmann::json::parse_error& e) {
+      throw CtlError(fmt::format("malformed answer from {}: {} ({})", socket, l.substr(0, 200), e.what()));
+    }
+    if (!out.back().is_object() || !out.back().contains("name")) {
+      throw CtlError(fmt::format("malformed answer from {}: {}", socket, l.substr(0, 200)));
+    }
+  }
+  return out;
 }
 
 std::vector<Client::Process> Client::processes(std::vector<std::string>* cleaned) const {

@@ -1,15 +1,21 @@
 // ctl/client.h: bentoctl's side of the daemon protocol (doc/daemon.md): where a process's
 // socket is, one request per connection, and the processes of this user that serve one.
 #pragma once
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "exit_codes.h"
+
 namespace bentoctl {
 
-// A failure to report: the message says what to do; exit_code is 1 (failure) or 2 (usage).
+// The daemon protocol version this bentoctl speaks (daemon/protocol.h's kProtocolVersion).
+inline constexpr int kProtocolVersion = 2;
+
+// A failure to report: the message says what to do; exit_code is one of exit_codes.h.
 struct CtlError : std::runtime_error {
-  CtlError(const std::string& what, int code = 1) : std::runtime_error(what), exit_code(code) {}
+  CtlError(const std::string& what, int code = kExitFailure) : std::runtime_error(what), exit_code(code) {}
   int exit_code;
 };
 
@@ -30,6 +36,10 @@ class Client {
   // Sends one request line, returns the response; an "error ..." response throws.
   Response request(int pid, const std::string& line, int timeout_ms = 5000) const;
   Response request_at(const std::string& socket, const std::string& line, int timeout_ms = 5000) const;
+  // A request with a typed answer (get, list, set): checks the protocol version on the
+  // status line ("ok protocol=2") and returns one JSON object per line, in order.
+  std::vector<nlohmann::ordered_json> typed(int pid, const std::string& line) const;
+  std::vector<nlohmann::ordered_json> typed_at(const std::string& socket, const std::string& line) const;
 
   struct Process {
     int pid;

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -26,25 +27,15 @@ namespace bentoctl {
 
 namespace {
 
-// "NAME VALUE" lines of a get answer, in order.
-std::vector<std::pair<std::string, std::string>> name_values(const std::string& body) {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& l : lines(body)) {
-    const auto sp = l.find(' ');
-    out.emplace_back(l.substr(0, sp), sp == std::string::npos ? "" : l.substr(sp + 1));
-  }
-  return out;
+// A typed answer that reports a failure, its message and its exit code.
+bool failed(const nlohmann::ordered_json& a) { return a.contains("error"); }
+std::string failure_text(const nlohmann::ordered_json& a) {
+  return fmt::format("{} ({})", a.value("message", "failed"), a.value("error", "?"));
 }
+int failure_code(const nlohmann::ordered_json& a) { return exit_for_reason(a.value("reason", "")); }
 
-// A value as JSON: numbers and booleans as such, anything else a string.
-nlohmann::json json_value(const std::string& v) {
-  if (v == "true") return true;
-  if (v == "false") return false;
-  char* end = nullptr;
-  const long long n = std::strtoll(v.c_str(), &end, 10);
-  if (!v.empty() && end == v.c_str() + v.size()) return n;
-  return v;
-}
+// A typed value for people: strings as they are, numbers and booleans as JSON has them.
+std::string human(const nlohmann::ordered_json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
 bool file_exists(const std::string& p) {
   struct stat st;
@@ -85,7 +76,7 @@ std::string find_library() {
 }
 
 int cmd_run(const std::string& conf, bool stats, const std::vector<std::string>& command) {
-  if (command.empty()) throw CtlError("run needs a command after --", 2);
+  if (command.empty()) throw CtlError("run needs a command after --", kExitUsage);
   const std::string lib = find_library();
   std::string preload = lib;
   if (const char* old = std::getenv("LD_PRELOAD"); old != nullptr && old[0] != '\0') preload += std::string(":") + old;
@@ -101,33 +92,34 @@ int cmd_run(const std::string& conf, bool stats, const std::vector<std::string>&
   for (const auto& a : command) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   ::execvp(argv[0], argv.data());
-  throw CtlError(fmt::format("cannot run {}: {}", command[0], std::strerror(errno)), 127);
+  throw CtlError(fmt::format("cannot run {}: {}", command[0], std::strerror(errno)), kExitCannotRun);
 }
 
 int cmd_ps(const Common& c) {
   const Client client(c.dir);
   std::vector<std::string> cleaned;
   const auto procs = client.processes(&cleaned);
-  nlohmann::json out = nlohmann::json::array();
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
   if (!c.json) fmt::print("{:>8} {:>7} {:>12} {:>12}  {}\n", "PID", "ARENAS", "RESIDENT", "ALLOCATED", "COMMAND");
   for (const auto& p : procs) {
-    std::map<std::string, std::string> v;
+    std::map<std::string, nlohmann::ordered_json> v;
     try {
-      for (auto& [k, val] : name_values(client.request_at(p.socket, "get arenas.narenas stats.resident stats.allocated").body)) v[k] = val;
+      for (const auto& a : client.typed_at(p.socket, "get arenas.narenas stats.resident stats.allocated")) {
+        v[a.at("name").get<std::string>()] = failed(a) ? nlohmann::ordered_json() : a.at("value");
+      }
     } catch (const CtlError& e) {
       spdlog::warn("pid {}: {}", p.pid, e.what());
       continue;
     }
+    auto number = [&](const char* n) { return v[n].is_number() ? v[n].get<double>() : 0.0; };
     std::string cmd = process_command(p.pid);
     if (cmd.size() > 80 && !c.json) cmd = cmd.substr(0, 77) + "...";
     if (c.json) {
-      out.push_back({{"pid", p.pid}, {"command", cmd}, {"socket", p.socket},
-                     {"arenas", json_value(v["arenas.narenas"])}, {"resident", json_value(v["stats.resident"])},
-                     {"allocated", json_value(v["stats.allocated"])}});
+      out.push_back({{"pid", p.pid}, {"command", cmd}, {"socket", p.socket}, {"arenas", v["arenas.narenas"]},
+                     {"resident", v["stats.resident"]}, {"allocated", v["stats.allocated"]}});
     } else {
-      fmt::print("{:>8} {:>7} {:>12} {:>12}  {}\n", p.pid, v["arenas.narenas"],
-                 human_bytes(std::atof(v["stats.resident"].c_str())),
-                 human_bytes(std::atof(v["stats.allocated"].c_str())), cmd);
+      fmt::print("{:>8} {:>7} {:>12} {:>12}  {}\n", p.pid, human(v["arenas.narenas"]),
+                 human_bytes(number("stats.resident")), human_bytes(number("stats.allocated")), cmd);
     }
   }
   if (c.json) fmt::print("{}\n", out.dump());
@@ -136,51 +128,63 @@ int cmd_ps(const Common& c) {
 }
 
 int cmd_get(const Common& c, int pid, const std::vector<std::string>& names) {
-  if (names.empty()) throw CtlError("get needs at least one name", 2);
+  if (names.empty()) throw CtlError("get needs at least one name", kExitUsage);
   std::string req = "get";
   for (const auto& n : names) req += " " + n;
-  const auto values = name_values(Client(c.dir).request(pid, req).body);
-  int rc = 0;
-  nlohmann::json out = nlohmann::json::object();
-  for (const auto& [name, value] : values) {
-    if (value.rfind("error ", 0) == 0) {
-      fmt::print(stderr, "bentoctl: {}: {}\n", name, value.substr(6));
-      rc = 1;
+  // In request order; the exit code is the first failure's.
+  int rc = kExitOk;
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const auto& a : Client(c.dir).typed(pid, req)) {
+    const auto name = a.at("name").get<std::string>();
+    if (failed(a)) {
+      fmt::print(stderr, "bentoctl: {}\n", failure_text(a));
+      if (rc == kExitOk) rc = failure_code(a);
       continue;
     }
-    if (c.json) out[name] = json_value(value);
-    else fmt::print("{} {}\n", name, value);
+    if (c.json) out[name] = a.at("value");
+    else fmt::print("{} {}\n", name, human(a.at("value")));
   }
   if (c.json) fmt::print("{}\n", out.dump());
   return rc;
 }
 
 int cmd_list(const Common& c, int pid, const std::string& prefix) {
-  const auto body = Client(c.dir).request(pid, "list " + prefix).body;
-  if (!c.json) {
-    fmt::print("{}", body);
-    return 0;
-  }
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& l : lines(body)) {
-    std::istringstream in(l);
-    std::string name, type, access, more;
-    in >> name >> type;
-    while (in >> more) {  // "const char *" has spaces: the access is the last word
-      if (!access.empty()) type += " " + access;
-      access = more;
+  const auto nodes = Client(c.dir).typed(pid, "list " + prefix);
+  if (c.json) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& n : nodes) {
+      out.push_back({{"name", n.at("name")}, {"type", n.at("type")}, {"access", n.at("access")}});
     }
-    out.push_back({{"name", name}, {"type", type}, {"access", access}});
+    fmt::print("{}\n", out.dump());
+    return kExitOk;
   }
-  fmt::print("{}\n", out.dump());
-  return 0;
+  std::size_t width = 0, type_width = 0;
+  for (const auto& n : nodes) {
+    width = std::max(width, n.at("name").get<std::string>().size());
+    type_width = std::max(type_width, n.at("type").get<std::string>().size());
+  }
+  for (const auto& n : nodes) {
+    fmt::print("{:<{}}  {:<{}}  {}\n", n.at("name").get<std::string>(), width, n.at("type").get<std::string>(),
+               type_width, n.at("access").get<std::string>());
+  }
+  return kExitOk;
 }
 
 int cmd_set(const Common& c, int pid, const std::string& name, const std::string& value) {
-  Client(c.dir).request(pid, "set " + name + (value.empty() ? "" : " " + value));
-  if (c.json) fmt::print("{}\n", nlohmann::json{{"name", name}, {"value", value}, {"ok", true}}.dump());
-  else fmt::print("{} set{}\n", name, value.empty() ? "" : " to " + value);
-  return 0;
+  const auto answers = Client(c.dir).typed(pid, "set " + name + (value.empty() ? "" : " " + value));
+  if (answers.size() != 1) throw CtlError(fmt::format("unexpected answer to set {}: {} lines", name, answers.size()));
+  const auto& a = answers[0];
+  if (failed(a)) throw CtlError(failure_text(a), failure_code(a));
+  if (c.json) {
+    nlohmann::ordered_json out = a;
+    out["ok"] = true;
+    fmt::print("{}\n", out.dump());
+  } else if (a.contains("value")) {
+    fmt::print("{} set to {}\n", name, human(a.at("value")));
+  } else {
+    fmt::print("{} done\n", name);
+  }
+  return kExitOk;
 }
 
 int cmd_dump(const Common& c, int pid) {
@@ -204,7 +208,7 @@ int cmd_map(const Common& c, int pid, const std::string& output) {
     fmt::print("{}\n", out.dump());
     if (output.empty()) return 0;
   }
-  if (output.empty()) throw CtlError("map needs -o FILE.svg (or --json)", 2);
+  if (output.empty()) throw CtlError("map needs -o FILE.svg (or --json)", kExitUsage);
   std::ofstream f(output);
   f << render_svg(map, pid);
   if (!f) throw CtlError("cannot write " + output);

@@ -1,5 +1,5 @@
-// ctl/commands.h: bentoctl's commands. Each returns the process exit code (0 ok, 1
-// failure) and throws CtlError for failures it explains.
+// ctl/commands.h: bentoctl's commands. Each returns the process exit code (exit_codes.h)
+// and throws CtlError for failures it explains.
 #pragma once
 #include <string>
 #include <vector>

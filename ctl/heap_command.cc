@@ -135,7 +135,7 @@ int print_live(const Common& c, const Client& client, int pid, int count) {
 }  // namespace
 
 int cmd_heap(const Common& c, int pid, const std::string& output, bool peak, bool top, bool live, int count) {
-  if (output.empty() && !top && !live) throw CtlError("heap needs -o FILE (a pprof profile), --top or --live", 2);
+  if (output.empty() && !top && !live) throw CtlError("heap needs -o FILE (a pprof profile), --top or --live", kExitUsage);
   const Client client(c.dir);
   if (live) return print_live(c, client, pid, count);
   if (!output.empty()) {

@@ -1,5 +1,5 @@
 // ctl/main.cc: bentoctl's command line (CLI11) and logging (spdlog, -v for debug).
-// Exit codes: 0 ok, 1 failure, 2 usage.
+// Exit codes: exit_codes.h (0 ok, 1 failure, 2 usage, 3-9 what the daemon said).
 #include <spdlog/sinks/stdout_color_sinks.h>  // also declares stderr_color_mt
 #include <spdlog/spdlog.h>
 
@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   auto* set = app.add_subcommand("set", "write a mallctl name in a process (e.g. arena.4096.purge)");
   set->add_option("pid", pid, "process id")->required();
   set->add_option("name", name, "a writable mallctl name")->required();
-  set->add_option("value", value, "the value (none for actions such as purge)");
+  set->add_option("value", value, "the value (none for actions such as purge, nor for write-only names)");
   set->add_flag("--json", common.json, "JSON output");
 
   auto* dump = app.add_subcommand("dump", "print a process's statistics report");
@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
-    return 2;
+    return kExitUsage;
   }
 
   auto log = spdlog::stderr_color_mt("bentoctl");
@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
     return e.exit_code;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bentoctl: %s\n", e.what());
-    return 1;
+    return kExitFailure;
   }
-  return 2;
+  return kExitUsage;
 }

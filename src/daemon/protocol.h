@@ -1,5 +1,7 @@
-// daemon/protocol.h: the daemon's request language (doc/daemon.md), version 1. One request
-// line in, one response out: "ok ..." or "error <reason>" first, then data lines. The
+// daemon/protocol.h: the daemon's request language (doc/daemon.md), version 2. One request
+// line in, one response out: "ok ..." or "error <reason>" first, then data lines. get,
+// list and set answer "ok protocol=2" and then one JSON object per line, typed by the
+// mallctl leaf (errors too: {"name":..,"error":"ENOENT","reason":..,"message":..}). The
 // handler is a pure function of the request and the allocator's state, writing through a
 // ReportOut (fixed buffers), so the fuzzer drives it without a socket.
 #pragma once
@@ -10,7 +12,7 @@
 
 namespace bento {
 
-inline constexpr int kProtocolVersion = 1;
+inline constexpr int kProtocolVersion = 2;
 inline constexpr std::size_t kMaxRequestBytes = 4096;
 
 // Handles one request (the line without its newline). The text must already be known to

@@ -3,7 +3,8 @@
 doc/options.md (between its markers) from src/config/options.def and
 src/config/jemalloc_options.def (whose rows are checked against options.def too),
 doc/stats.md's counter table from src/config/stat_fields.h, and doc/mallctl.md from the
-mallctl tree itself (printed by the mallctl_doc program).
+mallctl tree itself (printed by the mallctl_doc program). And doc/daemon.md's exit
+code table must list the codes of ctl/exit_codes.h, each daemon reason with its code.
 
 usage: check_tables.py ROOT MALLCTL_DOC_EXE [--write]   (--write regenerates the docs)
 """
@@ -112,6 +113,27 @@ def splice(path, tag, lines, write):
     return False
 
 
+def check_exit_codes(root):
+    """doc/daemon.md's "Exit codes" table against ctl/exit_codes.h (checked, not generated)."""
+    src = open(root + "/ctl/exit_codes.h").read()
+    codes = {name: int(v) for name, v in re.findall(r'^\s*(kExit\w+) = (\d+),', src, re.M)}
+    want = {(codes[c], r) for r, c in re.findall(r'\{"(\w+)", (kExit\w+)\}', src)}
+    doc = open(root + "/doc/daemon.md").read()
+    table = doc[doc.index("### Exit codes"):]
+    table = table[:table.index("\n#")]
+    rows = re.findall(r'^\| (\d+) \|.*\|(.*)\|$', table, re.M)
+    have = {(int(code), r) for code, reasons in rows for r in re.findall(r'`(\w+)`', reasons)}
+    ok = True
+    if sorted(int(c) for c, _ in rows) != sorted(codes.values()):
+        print("doc/daemon.md: exit codes %s, ctl/exit_codes.h: %s" % (sorted(int(c) for c, _ in rows),
+                                                                       sorted(codes.values())))
+        ok = False
+    if have != want:
+        print("doc/daemon.md: exit code reasons differ from ctl/exit_codes.h: %s" % sorted(have ^ want))
+        ok = False
+    return ok
+
+
 def main():
     root, mallctl_doc = sys.argv[1], sys.argv[2]
     write = "--write" in sys.argv
@@ -120,6 +142,7 @@ def main():
     ok = splice(root + "/doc/options.md", "jemalloc_options", jemalloc_rows(root), write) and ok
     tree = subprocess.run([mallctl_doc], capture_output=True, text=True, check=True).stdout
     ok = splice(root + "/doc/mallctl.md", "mallctl", tree.rstrip("\n").split("\n"), write) and ok
+    ok = check_exit_codes(root) and ok
     print("check_tables: %s" % ("ok" if ok else "out of date"))
     return 0 if ok else 1
 

@@ -5,7 +5,10 @@ Starts test/programs/daemon_host under `bentoctl run` (so with libbento preloade
 daemon on), then checks every bentoctl command against the values the process reads
 itself, values changing as it allocates, hostile and broken clients, a client of another
 uid, 1,000 connections without a leaked descriptor, the socket removed at exit, a forked
-child serving its own socket, stale sockets cleaned, and background purging while idle.
+child serving its own socket, stale sockets cleaned, and background purging while idle;
+and protocol 2's typed answers: get --json in request order with the leaf's types, list
+with type and access, each kind of failure with its own message and exit code, and a
+daemon of another protocol version recognised.
 
 usage: daemon_check.py BENTOCTL DAEMON_HOST LIBBENTO
 """
@@ -17,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
 
@@ -35,7 +39,9 @@ def expect(name, ok, detail=""):
 def ctl(*args, **kw):
     env = dict(os.environ, BENTO_LIB=LIB)
     env.pop("LD_PRELOAD", None)
-    return subprocess.run([BENTOCTL] + [str(a) for a in args], capture_output=True, text=True, env=env, **kw)
+    # errors="replace": a process started with ODD_PREFIX may print it byte for byte.
+    return subprocess.run([BENTOCTL] + [str(a) for a in args], capture_output=True, text=True, errors="replace",
+                          env=env, **kw)
 
 
 class Host:
@@ -90,8 +96,154 @@ def fd_count(pid):
     return len(os.listdir("/proc/%d/fd" % pid))
 
 
+# Exit codes, as ctl/exit_codes.h and doc/daemon.md define them.
+EXIT_FAILURE, EXIT_USAGE, EXIT_UNKNOWN, EXIT_ACCESS, EXIT_BAD_VALUE = 1, 2, 3, 4, 5
+EXIT_READ_FAILED, EXIT_ACTION_VALUE, EXIT_PROTOCOL = 6, 7, 9
+# Quotes, a backslash, a control character, UTF-8 and a byte that is not UTF-8 (0xff,
+# through the command line as Python's surrogate escape): the daemon must still answer JSON.
+ODD_PREFIX = '/tmp/q"x\\y\x01\u00e9\udcff'
+
+
+def fake_daemon(path, answer):
+    """A daemon of another protocol version: answers one request with `answer`."""
+    srv = socket.socket(socket.AF_UNIX)
+    srv.bind(path)
+    srv.listen(1)
+
+    def serve():
+        c, _ = srv.accept()
+        c.recv(4096)
+        c.sendall(answer)
+        c.close()
+        srv.close()
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    return t
+
+
+def check_typed(h, pid, sock):
+    """Protocol 2: typed answers, and each failure its own message and exit code."""
+    names = ["version", "opt.stats_print_file", "stats.allocated", "opt.tcache", "opt.narenas", "arenas.narenas"]
+    r = ctl("get", "--json", pid, *names)
+    try:
+        j = json.loads(r.stdout)
+    except ValueError:
+        j = {}
+    expect("get --json keeps the request order", list(j) == names, r.stdout + r.stderr)
+    expect("get --json keeps the types (a numeric-looking string option stays a string)",
+           j.get("opt.stats_print_file") == "1234" and isinstance(j.get("stats.allocated"), int) and
+           j.get("opt.tcache") is True and isinstance(j.get("opt.narenas"), int) and
+           isinstance(j.get("arenas.narenas"), int) and not isinstance(j.get("arenas.narenas"), bool) and
+           isinstance(j.get("version"), str), j)
+    r = ctl("get", pid, "opt.stats_print_file", "opt.tcache")
+    expect("plain get prints text", r.stdout == "opt.stats_print_file 1234\nopt.tcache true\n", r.stdout)
+
+    out = raw(sock, b"get opt.narenas opt.stats_print_file opt.tcache nope.nope\n")
+    lines = out.splitlines()
+    try:
+        answers = [json.loads(l) for l in lines[1:]]
+    except ValueError:
+        answers = []
+    expect("the daemon answers 'ok protocol=2', then one JSON object per name", lines[:1] == ["ok protocol=2"] and
+           len(answers) == 4, out)
+    if len(answers) == 4:
+        a, b, c, d = answers
+        expect("... each with its name, the leaf's type and access, and the value",
+               a == {"name": "opt.narenas", "type": "unsigned", "access": "read-only", "value": a.get("value")} and
+               isinstance(a["value"], int) and b["type"] == "string" and b["value"] == "1234" and
+               c["type"] == "bool" and c["value"] is True, answers[:3])
+        expect("... and an unknown name as an error object",
+               d.get("name") == "nope.nope" and d.get("error") == "ENOENT" and d.get("reason") == "unknown_name" and
+               "value" not in d and d.get("message"), d)
+
+    r = ctl("list", pid)
+    rows = {l.split()[0]: l.split()[1:] for l in r.stdout.splitlines() if l.strip()}
+    expect("list: name, type and access columns",
+           rows.get("stats.arenas.4096.bins.34.nmalloc") == ["uint64_t", "read-only"] and
+           rows.get("arena.0.purge") == ["void", "action"] and
+           rows.get("arena.0.dirty_decay_ms") == ["ssize_t", "read-write"] and
+           rows.get("prof.dump") == ["string", "write-only"] and rows.get("opt.stats_print_file") == ["string", "read-only"],
+           [(k, rows.get(k)) for k in ("arena.0.purge", "prof.dump", "arena.0.dirty_decay_ms")])
+    r = ctl("list", "--json", pid, "arena.0.")
+    try:
+        j = json.loads(r.stdout)
+    except ValueError:
+        j = []
+    expect("list --json: the typed objects, in the namespace's order",
+           j == [{"name": "arena.0.decay", "type": "void", "access": "action"},
+                 {"name": "arena.0.dirty_decay_ms", "type": "ssize_t", "access": "read-write"},
+                 {"name": "arena.0.initialized", "type": "bool", "access": "read-only"},
+                 {"name": "arena.0.purge", "type": "void", "access": "action"}], r.stdout)
+
+    # Each failure: its own message and exit code.
+    cases = [
+        (("set", pid, "arena.0.purge", "1"), EXIT_ACTION_VALUE, "arena.0.purge is an action; it takes no value"),
+        (("set", pid, "stats.allocated", "5"), EXIT_ACCESS, "stats.allocated is read-only"),
+        (("get", pid, "prof.dump"), EXIT_ACCESS, "prof.dump is write-only"),
+        (("get", pid, "arena.0.purge"), EXIT_ACCESS, "arena.0.purge is an action"),
+        (("set", pid, "arenas.lookup", "-1"), EXIT_BAD_VALUE, "-1 is out of range"),
+        (("set", pid, "arena.0.dirty_decay_ms", "99999999999999999999"), EXIT_BAD_VALUE, "is out of range"),
+        (("set", pid, "arena.0.dirty_decay_ms", "soon"), EXIT_BAD_VALUE, "takes an integer (ssize_t), not 'soon'"),
+        (("set", pid, "prof.active", "maybe"), EXIT_BAD_VALUE, "takes true or false, not 'maybe'"),
+        (("set", pid, "arena.0.dirty_decay_ms"), EXIT_USAGE, "arena.0.dirty_decay_ms needs a value"),
+        (("get", pid, "nope.nope"), EXIT_UNKNOWN, "nope.nope: no such name (or index) (ENOENT)"),
+        (("set", pid, "nope.nope", "1"), EXIT_UNKNOWN, "(ENOENT)"),
+        (("get", pid, "arena.4096.dirty_decay_ms"), EXIT_READ_FAILED, "reading arena.4096.dirty_decay_ms failed"),
+        (("set", pid, "thread.arena", "0"), EXIT_FAILURE, "calling thread"),
+    ]
+    for args, code, text in cases:
+        r = ctl(*args)
+        expect("bentoctl %s: exit %d, '%s'" % (" ".join(str(a) for a in args[:1] + args[2:]), code, text[:30]),
+               r.returncode == code and text in r.stderr and "could not be made" not in r.stderr,
+               (r.returncode, r.stderr))
+    r = ctl("get", pid, "opt.tcache", "nope.nope", "stats.allocated")
+    expect("get of several names: the good ones printed, the exit code the failure's",
+           r.returncode == EXIT_UNKNOWN and r.stdout.startswith("opt.tcache true\nstats.allocated ") and
+           "nope.nope" in r.stderr, (r.returncode, r.stdout, r.stderr))
+
+    # An action still works without a value: the process sees its dirty pages go.
+    h.cmd("alloc 2000 20000")
+    h.cmd("free")
+    dirty = h.value("stats.arenas.4096.pdirty")
+    r = ctl("set", pid, "arena.4096.purge")
+    expect("set arena.4096.purge (an action, no value) purges: %d dirty pages, then %d" %
+           (dirty, h.value("stats.arenas.4096.pdirty")),
+           r.returncode == 0 and r.stdout == "arena.4096.purge done\n" and dirty > 0 and
+           h.value("stats.arenas.4096.pdirty") == 0, (r.returncode, r.stdout, r.stderr))
+    r = ctl("set", "--json", pid, "arena.0.dirty_decay_ms", "+1234")
+    try:
+        j = json.loads(r.stdout)
+    except ValueError:
+        j = {}
+    expect("set --json: the typed value written",
+           j == {"name": "arena.0.dirty_decay_ms", "type": "ssize_t", "access": "read-write", "value": 1234, "ok": True},
+           r.stdout + r.stderr)
+
+    # A string the daemon must escape (a process of its own: the stats report's JSON, which
+    # metrics and top read, does not replace the stray byte).
+    odd = Host("prof_prefix:" + ODD_PREFIX)
+    r = ctl("get", "--json", odd.pid, "opt.prof_prefix", "opt.tcache")
+    odd.close()
+    try:
+        j = json.loads(r.stdout)
+    except ValueError:
+        j = {}
+    expect("get --json: a string with quotes, backslash, control, UTF-8 and a stray byte comes back escaped",
+           j.get("opt.prof_prefix") == '/tmp/q"x\\y\x01\u00e9\ufffd' and j.get("opt.tcache") is True,
+           r.stdout + r.stderr)
+
+    # A daemon of protocol 1 (text answers): bentoctl says so instead of guessing.
+    with tempfile.TemporaryDirectory() as tmp:
+        t = fake_daemon(os.path.join(tmp, "%d.sock" % os.getpid()), b"ok\nopt.narenas 8\n")
+        r = ctl("--dir", tmp, "get", os.getpid(), "opt.narenas")
+        t.join(5)
+        expect("a daemon of another protocol version: exit 9 and a message saying so",
+               r.returncode == EXIT_PROTOCOL and "speaks protocol 1" in r.stderr and "speaks 2" in r.stderr,
+               (r.returncode, r.stderr))
+
+
 def main():
-    h = Host()
+    h = Host("stats_print_file:1234")
     pid = h.pid
     sock = "/tmp/bento-%d/%d.sock" % (os.getuid(), pid)
     if os.environ.get("XDG_RUNTIME_DIR", "").startswith("/"):
@@ -127,12 +279,12 @@ def main():
     j = json.loads(r.stdout)
     expect("get --json", j["stats.allocated"] == after and j["opt.tcache"] is True and j["version"].startswith("0."), r.stdout)
     r = ctl("get", pid, "nope.nope")
-    expect("get of an unknown name fails with exit 1 and says so", r.returncode == 1 and "ENOENT" in r.stderr, r.stderr)
+    expect("get of an unknown name fails with exit 3 and says so", r.returncode == 3 and "ENOENT" in r.stderr, r.stderr)
 
     r = ctl("list", pid)
     lines = r.stdout.splitlines()
     expect("list gives every node with indexes filled in", len(lines) > 500 and
-           any(l.startswith("stats.arenas.4096.bins.34.nmalloc uint64_t r-") for l in lines), len(lines))
+           any(l.split() == ["stats.arenas.4096.bins.34.nmalloc", "uint64_t", "read-only"] for l in lines), len(lines))
     r = ctl("list", "--json", pid, "opt.")
     j = json.loads(r.stdout)
     expect("list --json PREFIX", len(j) >= 15 and all(x["name"].startswith("opt.") for x in j), r.stdout[:200])
@@ -142,12 +294,7 @@ def main():
            r.returncode == 0 and h.value("arena.0.dirty_decay_ms", "getl") == 1234, r.stderr)
     r = ctl("set", pid, "arena.4096.purge")
     expect("set arena.4096.purge (an action, no value)", r.returncode == 0, r.stderr)
-    r = ctl("set", pid, "thread.arena", "0")
-    expect("set thread.arena is refused with the reason", r.returncode == 1 and "calling thread" in r.stderr, r.stderr)
-    r = ctl("set", pid, "stats.allocated", "5")
-    expect("set of a read-only name is refused", r.returncode == 1 and "read-only" in r.stderr, r.stderr)
-    r = ctl("set", pid, "arena.0.dirty_decay_ms", "soon")
-    expect("set with a bad value is refused", r.returncode == 1 and "integer" in r.stderr, r.stderr)
+    check_typed(h, pid, sock)
 
     r = ctl("dump", pid)
     expect("dump: the text report", r.stdout.startswith("___ Begin bento statistics ___") and "contention:" in r.stdout)
@@ -200,7 +347,7 @@ def main():
     s.shutdown(socket.SHUT_WR)
     answer = s.recv(1000).decode()
     s.close()
-    expect("a request ended by shutting the write side is answered", answer.startswith("ok bento 1 pid=%d" % pid), answer)
+    expect("a request ended by shutting the write side is answered", answer.startswith("ok bento 2 pid=%d" % pid), answer)
     expect("the host is still running and answering", h.cmd("get stats.allocated").startswith("stats.allocated"))
 
     fds = fd_count(pid)
@@ -242,8 +389,8 @@ def main():
             break
         time.sleep(0.05)
     out = raw(child_sock, b"ping\n") if os.path.exists(child_sock) else ""
-    expect("a forked child serves its own socket", out.startswith("ok bento 1 pid=%d" % child), out)
-    expect("... and the parent still serves its own", raw(sock, b"ping\n").startswith("ok bento 1 pid=%d" % pid))
+    expect("a forked child serves its own socket", out.startswith("ok bento 2 pid=%d" % child), out)
+    expect("... and the parent still serves its own", raw(sock, b"ping\n").startswith("ok bento 2 pid=%d" % pid))
     os.kill(child, 9)
     for _ in range(100):
         try:
