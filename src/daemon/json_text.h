@@ -1,7 +1,8 @@
 // daemon/json_text.h: JSON text for the daemon's typed answers, written piece by piece
-// into a ReportOut (fixed buffers, no allocation): string escaping, and one flat object
-// per line. Keys are the protocol's own identifiers (never escaped); every string value
-// is escaped, so names and values from outside or from the process cannot break a line.
+// into a ReportOut (fixed buffers, no allocation): one flat object per line. Keys are the
+// protocol's own identifiers (never escaped); every string value is escaped
+// (put_json_string, stats/report_out.h), so names and values from outside or from the
+// process cannot break a line.
 #pragma once
 #include <cstdint>
 #include <string_view>
@@ -10,9 +11,6 @@
 
 namespace bento {
 
-// Writes s as a JSON string, quotes included: `"` and `\` escaped, control characters and
-// DEL as \n, \t, ... or \u00XX, valid UTF-8 as it is, any other byte as \ufffd.
-void put_json_string(ReportOut& out, std::string_view s) noexcept;
 
 // One JSON object on one line: {"k":v,...}\n, closed by the destructor.
 class JsonLine {

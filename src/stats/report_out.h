@@ -38,6 +38,11 @@ class ReportOut {
   std::size_t used_ = 0;
 };
 
+// Writes s as a JSON string, quotes included: `"` and `\` escaped, control characters and
+// DEL as \n, \t, ... or \u00XX, valid UTF-8 as it is, any other byte as \ufffd (so a
+// string from outside, an option or a file name, cannot break the document).
+void put_json_string(ReportOut& out, std::string_view s) noexcept;
+
 // Compact JSON: objects and arrays nest up to 12 deep; keys are plain identifiers.
 class JsonOut {
  public:

@@ -219,11 +219,17 @@ def check_typed(h, pid, sock):
            j == {"name": "arena.0.dirty_decay_ms", "type": "ssize_t", "access": "read-write", "value": 1234, "ok": True},
            r.stdout + r.stderr)
 
-    # A string the daemon must escape (a process of its own: the stats report's JSON, which
-    # metrics and top read, does not replace the stray byte).
+    # A string the daemon must escape, in its typed answers and in the report's JSON.
     odd = Host("prof_prefix:" + ODD_PREFIX)
     r = ctl("get", "--json", odd.pid, "opt.prof_prefix", "opt.tcache")
+    d = ctl("dump", "--json", odd.pid)
     odd.close()
+    try:
+        prefix = json.loads(d.stdout)["bento"]["opt"]["prof_prefix"]
+    except (ValueError, KeyError):
+        prefix = None
+    expect("dump --json: the same string comes back escaped in the report",
+           prefix == '/tmp/q"x\\y\x01\u00e9\ufffd', d.stdout[:200] + d.stderr)
     try:
         j = json.loads(r.stdout)
     except ValueError:
