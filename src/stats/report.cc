@@ -211,25 +211,25 @@ void emit_report(Emitter& e, const Snapshot& s, const ReportOptions& opt) noexce
   if (!text) e.begin("bento", nullptr, false);
   if (json) e.number("version", "2");  // the schema (doc/stats.md)
   if (opt.general && !prometheus) emit_general(e, s, json);
+  e.begin("stats", nullptr, false);
+  emit(e, kEpochField, s.epoch);
   {
     const Snapshot& src = s;
-    e.begin("stats", nullptr, false);
-    emit(e, kEpochField, s.epoch);
     BENTO_GLOBAL_STATS(BENTO_EMIT)
-    emit(e, kThreadsField, s.live_threads);
-    {
-      const ChunkPoolStats& src = s.pool;
-      e.begin("chunk_pool");
-      BENTO_CHUNK_POOL_STATS(BENTO_EMIT)
-      e.end();
-    }
-    if (opt.locks) {
-      e.begin("mutexes", nullptr, false);
-      for (unsigned l = 0; l < kNumGlobalLocks; ++l) emit_locks(e, kGlobalLockNames[l], s.global_locks[l]);
-      e.end();
-    }
+  }
+  emit(e, kThreadsField, s.live_threads);
+  {
+    const ChunkPoolStats& src = s.pool;
+    e.begin("chunk_pool");
+    BENTO_CHUNK_POOL_STATS(BENTO_EMIT)
     e.end();
   }
+  if (opt.locks) {
+    e.begin("mutexes", nullptr, false);
+    for (unsigned l = 0; l < kNumGlobalLocks; ++l) emit_locks(e, kGlobalLockNames[l], s.global_locks[l]);
+    e.end();
+  }
+  e.end();
   e.begin("stats.arenas", nullptr, false);
   if (opt.merged && !prometheus) emit_arena(e, "merged", nullptr, s.arenas[s.narenas], opt, json);
   if (opt.per_arena) {
