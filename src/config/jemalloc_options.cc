@@ -4,7 +4,7 @@
 namespace bento {
 
 const JemallocOption kJemallocOptionTable[] = {
-#define JEMALLOC_OPT(name, action, target, doc) {name, JeAction::action, target, doc},
+#define JEMALLOC_OPT(name, action, target, reads, value, doc) {name, JeAction::action, target, JeReads::reads, value, doc},
 #include "config/jemalloc_options.def"
 #undef JEMALLOC_OPT
 };

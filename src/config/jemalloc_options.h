@@ -14,10 +14,15 @@ enum class JeAction : std::uint8_t {
   Ignore,  // no equivalent: noted on stderr, not a bad pair
 };
 
+// What mallctl opt.<name> answers for an ignored jemalloc name (None: no node).
+enum class JeReads : std::uint8_t { None, Bool, Size, Ssize, String };
+
 struct JemallocOption {
   const char* name;    // a trailing '*' matches every name with that prefix
   JeAction action;
   const char* target;  // bento's option for Alias and Pow2, else ""
+  JeReads reads;
+  const char* value;   // the answer, as text ("false", "0", "-1", "disabled")
   const char* doc;
 };
 

@@ -4,6 +4,7 @@
 #include "mallctl/handlers.h"
 
 #include "arena/background.h"
+#include "config/jemalloc_options.h"
 
 #include "arena/huge.h"
 #include "base/build.h"
@@ -160,6 +161,23 @@ int ctl_prof_peak_bytes(const CtlArgs& a) noexcept {
   return ctl_read_only(a, static_cast<std::size_t>(prof_totals().peak_bytes + 0.5));
 }
 
+int ctl_jemalloc_answer(const CtlArgs& a, const char* name) noexcept {
+  const JemallocOption* row = find_jemalloc_option(name);
+  if (row == nullptr) return ENOENT;
+  const char* v = row->value;
+  const bool negative = v[0] == '-';
+  std::uint64_t n = 0;
+  for (const char* p = negative ? v + 1 : v; *p >= '0' && *p <= '9'; ++p) n = n * 10 + static_cast<unsigned>(*p - '0');
+  switch (row->reads) {
+    case JeReads::Bool: return ctl_read_only(a, v[0] == 't');
+    case JeReads::Size: return ctl_read_only(a, static_cast<std::size_t>(n));
+    case JeReads::Ssize: return ctl_read_only(a, negative ? -static_cast<long>(n) : static_cast<long>(n));
+    case JeReads::String: return ctl_read_only(a, v);
+    case JeReads::None: break;
+  }
+  return ENOENT;
+}
+
 bool ctl_all_arenas(std::size_t i) noexcept { return i == kArenasAll || i == narenas(); }
 
 bool ctl_arena_index_ok(const std::size_t* mib, std::size_t depth) noexcept {
@@ -277,6 +295,16 @@ int ctl_arenas_bin_run_size(const CtlArgs& a) noexcept {
 }
 int ctl_arenas_lrun_size(const CtlArgs& a) noexcept {
   return ctl_read_only(a, static_cast<std::size_t>(kClasses[kNumSmallClasses + a.mib[2]].bytes));
+}
+
+// bento purges with MADV_DONTNEED: pages never sit in a muzzy stage, as jemalloc's with a
+// muzzy decay time of 0. Writing 0 is accepted; anything else cannot be honoured.
+int ctl_muzzy_decay_ms(const CtlArgs& a) noexcept {
+  long want;
+  int err = 0;
+  if (ctl_take_write(a, &want, &err) && want != 0) return EFAULT;
+  if (err != 0) return err;
+  return ctl_copy_out(a, 0L);
 }
 
 int ctl_arenas_create(const CtlArgs& a) noexcept {

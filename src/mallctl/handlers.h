@@ -53,6 +53,7 @@ int ctl_arenas_tcache_max(const CtlArgs& a) noexcept;
 int ctl_arenas_dirty_decay_ms(const CtlArgs& a) noexcept;
 int ctl_arenas_lookup(const CtlArgs& a) noexcept;
 int ctl_arenas_create(const CtlArgs& a) noexcept;
+int ctl_muzzy_decay_ms(const CtlArgs& a) noexcept;  // arena.<i>. and arenas.: always 0
 
 // tcache.create / flush / destroy: explicit cache ids (mallctl/handlers.cc)
 int ctl_tcache_create(const CtlArgs& a) noexcept;
@@ -71,6 +72,10 @@ int ctl_arenas_bin_size(const CtlArgs& a) noexcept;      // mib[2] = bin
 int ctl_arenas_bin_nregs(const CtlArgs& a) noexcept;
 int ctl_arenas_bin_run_size(const CtlArgs& a) noexcept;
 int ctl_arenas_lrun_size(const CtlArgs& a) noexcept;     // mib[2] = large class
+
+// opt.<name> of a jemalloc option bento ignores: the row's answer
+// (config/jemalloc_options.def).
+int ctl_jemalloc_answer(const CtlArgs& a, const char* name) noexcept;
 
 // Constants.
 template <auto V>

@@ -43,18 +43,48 @@ BENTO_CONTENTION_STATS(X)
 }  // namespace sa
 
 // ---- config.*, opt.* ----
+// Constant strings some jemalloc 5 names answer with.
+constexpr char kDisabled[] = "disabled";
+
 constexpr CtlNode kConfig[] = {
+    leaf("cache_oblivious", CtlType::kBool, R, ctl_constant<false>, "jemalloc 5: false, bento does not offset large objects by a random cache line"),
     leaf("debug", CtlType::kBool, R, ctl_config_debug, "built with assertions (meson -Ddebug_level > 0)"),
+    leaf("fill", CtlType::kBool, R, ctl_constant<true>, "jemalloc 5: true, opt.junk and opt.zero are available"),
+    leaf("lazy_lock", CtlType::kBool, R, ctl_constant<false>, "jemalloc 5: false"),
     leaf("malloc_conf", CtlType::kString, R, ctl_config_malloc_conf, "the built-in conf string (meson -Ddefault_conf)"),
+    leaf("opt_safety_checks", CtlType::kBool, R, ctl_constant<false>, "jemalloc 5: false (bento's checks on free are always on: doc/reliability.md)"),
+    leaf("prof", CtlType::kBool, R, ctl_constant<true>, "jemalloc 5: true, heap profiling is built in"),
+    leaf("prof_libgcc", CtlType::kBool, R, ctl_constant<false>, "jemalloc 5: false, bento unwinds with frame pointers and its own unwinder"),
+    leaf("prof_libunwind", CtlType::kBool, R, ctl_constant<false>, "jemalloc 5: false"),
     leaf("stats", CtlType::kBool, R, ctl_config_stats, "built with statistics (meson -Dstats); false: stats.* answers ENOENT"),
+    leaf("utrace", CtlType::kBool, R, ctl_constant<false>, "jemalloc 5: false"),
+    leaf("xmalloc", CtlType::kBool, R, ctl_constant<false>, "jemalloc 5: false"),
 };
+int ctl_opt_jemalloc(const CtlArgs& a) noexcept;
+// jemalloc's option names bento ignores, answered as jemalloc would describe bento
+// (config/jemalloc_options.def: the rows whose `reads` is not None).
+#define BENTO_JE_LEAF_None(name, doc)
+#define BENTO_JE_LEAF_Bool(name, doc) leaf(name, CtlType::kBool, R, ctl_opt_jemalloc, doc),
+#define BENTO_JE_LEAF_Size(name, doc) leaf(name, CtlType::kSize, R, ctl_opt_jemalloc, doc),
+#define BENTO_JE_LEAF_Ssize(name, doc) leaf(name, CtlType::kSsize, R, ctl_opt_jemalloc, doc),
+#define BENTO_JE_LEAF_String(name, doc) leaf(name, CtlType::kString, R, ctl_opt_jemalloc, doc),
 constexpr CtlNode kOpt[] = {
 #define BENTO_OPT(name, kind, def, min, max, doc) \
   leaf(#name, ctl_opt_type(OptKind::kind), R, ctl_opt<offsetof(Options, name), OptKind::kind>, doc),
 #include "config/options.def"
 #undef BENTO_OPT
+#define JEMALLOC_OPT(name, action, target, reads, value, doc) BENTO_JE_LEAF_##reads(name, "jemalloc 5, ignored: " doc)
+#include "config/jemalloc_options.def"
+#undef JEMALLOC_OPT
     leaf("background_thread", CtlType::kBool, R, ctl_opt_background_thread, "jemalloc 5: background_purge or daemon (the helper thread runs from start-up)"),
 };
+
+#undef BENTO_JE_LEAF_None
+#undef BENTO_JE_LEAF_Bool
+#undef BENTO_JE_LEAF_Size
+#undef BENTO_JE_LEAF_Ssize
+#undef BENTO_JE_LEAF_String
+int ctl_opt_jemalloc(const CtlArgs& a) noexcept { return ctl_jemalloc_answer(a, kOpt[a.mib[1]].name); }
 
 // ---- thread.* ----
 constexpr CtlNode kThreadTcache[] = {
@@ -67,6 +97,7 @@ constexpr CtlNode kThread[] = {
     leaf("arena", CtlType::kUnsigned, RW, ctl_thread_arena, "this thread's favourite arena; a write moves it (EFAULT if out of range); returns the old value"),
     leaf("deallocated", CtlType::kUint64, R, ctl_thread_deallocated, "bytes this thread has freed, ever"),
     leaf("deallocatedp", CtlType::kPointer, R, ctl_thread_deallocatedp, "uint64_t* to a counter of bytes freed, like allocatedp"),
+    leaf("idle", CtlType::kVoid, V, ctl_thread_tcache_flush, "jemalloc 5: the thread is going idle; bento flushes its cache"),
     ctl_named("tcache", kThreadTcache),
 };
 
@@ -74,12 +105,15 @@ constexpr CtlNode kThread[] = {
 constexpr CtlNode kArenaI[] = {
     leaf("decay", CtlType::kVoid, V, ctl_arena_decay, "purge the dirty pages whose decay time is up"),
     leaf("dirty_decay_ms", CtlType::kSsize, RW, ctl_arena_dirty_decay_ms, "decay time of this arena; a write >= 0 purges what is dirty now (index 4096: write only)"),
+    leaf("dss", CtlType::kString, R, ctl_constant<static_cast<const char*>(kDisabled)>, "jemalloc 5: \"disabled\", bento never uses sbrk"),
     leaf("initialized", CtlType::kBool, R, ctl_arena_initialized, "the arena has been created"),
+    leaf("muzzy_decay_ms", CtlType::kSsize, RW, ctl_muzzy_decay_ms, "jemalloc 5: 0, bento has no muzzy stage (a write of anything else is EFAULT)"),
     leaf("purge", CtlType::kVoid, V, ctl_arena_purge, "purge every dirty page now (and empty current runs)"),
 };
 constexpr CtlNode kArenaIndexed = ctl_named("<i>", kArenaI);
 constexpr CtlNode kBinJ[] = {
     leaf("nregs", CtlType::kUint32, R, ctl_arenas_bin_nregs, "regions per run"),
+    leaf("nshards", CtlType::kUint32, R, ctl_constant<std::uint32_t{1}>, "jemalloc 5: 1, bento's bins are not sharded"),
     leaf("run_size", CtlType::kSize, R, ctl_arenas_bin_run_size, "bytes per run"),
     leaf("size", CtlType::kSize, R, ctl_arenas_bin_size, "bytes per region (the class size)"),
     leaf("slab_size", CtlType::kSize, R, ctl_arenas_bin_run_size, "jemalloc 5: run_size"),
@@ -94,6 +128,7 @@ constexpr CtlNode kArenas[] = {
     leaf("chunk_size", CtlType::kSize, R, ctl_constant<kChunkSize>, "bytes per chunk (2 MiB)"),
     leaf("create", CtlType::kUnsigned, R, ctl_arenas_create, "make a new arena and read its index; no thread uses it until moved there with thread.arena, and one moved there stays (EAGAIN when 4095 exist)"),
     leaf("dirty_decay_ms", CtlType::kSsize, RW, ctl_arenas_dirty_decay_ms, "decay time given to arenas created from now on"),
+    leaf("muzzy_decay_ms", CtlType::kSsize, RW, ctl_muzzy_decay_ms, "jemalloc 5: 0, bento has no muzzy stage (a write of anything else is EFAULT)"),
     leaf("lookup", CtlType::kUnsigned, RW, ctl_arenas_lookup, "write a pointer (void*), read the index of the arena that owns it"),
     ctl_indexed("lextent", &kLrunIndexed, ctl_lrun_index_ok),
     ctl_indexed("lrun", &kLrunIndexed, ctl_lrun_index_ok),
@@ -175,6 +210,15 @@ constexpr CtlNode kStatsArenaI[] = {
     ctl_indexed("lruns", &kStatsLrunIndexed, ctl_lrun_index_ok),
     ctl_named("mutexes", kStatsArenaMutexes),
     leaf("occupancy", CtlType::kUint64, R, ctl_stats_arena<sa::occupancy>, "active bytes / chunk bytes, per mille"),
+    // jemalloc 5's names for the purge counters, and its muzzy stage (bento has none).
+    leaf("dirty_nmadvise", CtlType::kUint64, R, ctl_stats_arena_part<&ArenaSnapshot::pages, &PageRunStats::nmadvise>, "jemalloc 5: nmadvise"),
+    leaf("dirty_npurge", CtlType::kUint64, R, ctl_stats_arena_part<&ArenaSnapshot::pages, &PageRunStats::npurge>, "jemalloc 5: npurge"),
+    leaf("dirty_purged", CtlType::kUint64, R, ctl_stats_arena_part<&ArenaSnapshot::pages, &PageRunStats::purged>, "jemalloc 5: purged"),
+    leaf("dss", CtlType::kString, R, ctl_constant<static_cast<const char*>(kDisabled)>, "jemalloc 5: \"disabled\", bento never uses sbrk"),
+    leaf("muzzy_decay_ms", CtlType::kSsize, R, ctl_constant<0L>, "jemalloc 5: 0, bento has no muzzy stage"),
+    leaf("muzzy_nmadvise", CtlType::kUint64, R, ctl_constant<std::uint64_t{0}>, "jemalloc 5: 0, bento has no muzzy stage"),
+    leaf("muzzy_npurge", CtlType::kUint64, R, ctl_constant<std::uint64_t{0}>, "jemalloc 5: 0, bento has no muzzy stage"),
+    leaf("muzzy_purged", CtlType::kUint64, R, ctl_constant<std::uint64_t{0}>, "jemalloc 5: 0, bento has no muzzy stage"),
     leaf("pmuzzy", CtlType::kSize, R, ctl_stats_arena<sa::pmuzzy>, "always 0: bento purges with MADV_DONTNEED, so pages are never muzzy"),
     leaf("retained", CtlType::kSize, R, ctl_stats_arena<sa::retained>, "bytes of wholly free chunks kept mapped but purged (retain)"),
     ctl_named("small", kStatsSmall),
@@ -214,6 +258,7 @@ constexpr CtlNode kStatsBackgroundThread[] = {
 };
 constexpr CtlNode kStatsTree[] = {
     BENTO_GLOBAL_STATS(BENTO_LEAF_GLOBAL)
+    leaf("metadata_thp", CtlType::kSize, R, ctl_constant<std::size_t{0}>, "jemalloc 5: 0, bento does not put metadata on huge pages"),
     ctl_indexed("arenas", &kStatsArenaIndexed, ctl_stats_arena_index_ok),
     ctl_named("background_thread", kStatsBackgroundThread),
     ctl_named("chunk_pool", kStatsChunkPool),
@@ -232,6 +277,8 @@ constexpr CtlNode kStatsTree[] = {
 constexpr std::uint8_t W = kCtlWrite;
 constexpr CtlNode kProf[] = {
     leaf("active", CtlType::kBool, RW, ctl_prof_active, "sampling on or off now (EFAULT when opt.prof is false); returns the old value"),
+    leaf("gdump", CtlType::kBool, R, ctl_constant<false>, "jemalloc 5: false, bento writes no profile when the heap grows"),
+    leaf("interval", CtlType::kUint64, R, ctl_constant<std::uint64_t{0}>, "jemalloc 5: 0, bento writes no profiles by allocation volume"),
     leaf("dump", CtlType::kString, W, ctl_prof_dump, "write the live set as a gzipped pprof profile to the path given (const char*), or with no value to <opt.prof_prefix>.<pid>.<seq>.m.heap.pb.gz"),
     leaf("dump_peak", CtlType::kString, W, ctl_prof_dump_peak, "as prof.dump, the live set at the highest sampled mark so far (within 1/32); default name ends .p.heap.pb.gz"),
     leaf("lg_sample", CtlType::kSize, R, ctl_prof_lg_sample, "mean sampling interval in force, as log2 of requested bytes"),
@@ -241,6 +288,7 @@ constexpr CtlNode kProf[] = {
     leaf("nsites", CtlType::kUint64, R, ctl_prof_nsites, "distinct call stacks (and size classes) sampled"),
     leaf("peak_bytes", CtlType::kSize, R, ctl_prof_peak_bytes, "highest live_bytes so far (since start-up or prof.reset)"),
     leaf("reset", CtlType::kSize, W, ctl_prof_reset, "start the allocation counts and the peak again (live samples stay); a value (size_t) also sets lg_sample"),
+    leaf("thread_active_init", CtlType::kBool, R, ctl_constant<true>, "jemalloc 5: true, bento samples every thread while prof.active is on"),
 };
 
 // ---- tcache.* (jemalloc's explicit caches) ----
@@ -253,6 +301,7 @@ constexpr CtlNode kTcache[] = {
 constexpr CtlNode kRoot[] = {
     ctl_indexed("arena", &kArenaIndexed, ctl_arena_index_ok),
     ctl_named("arenas", kArenas),
+    leaf("max_background_threads", CtlType::kSize, R, ctl_constant<std::size_t{1}>, "jemalloc 5: 1, bento runs one helper thread"),
     leaf("background_thread", CtlType::kBool, RW, ctl_background_thread, "the helper thread purges in the background (write true: start it if needed; false: stop its purging); returns the old value"),
     ctl_named("config", kConfig),
     leaf("epoch", CtlType::kUint64, RW, ctl_epoch, "write anything to refresh the stats.* snapshot; read the refresh count"),

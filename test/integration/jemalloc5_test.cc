@@ -191,3 +191,31 @@ BOOST_AUTO_TEST_CASE(zero_reallocs_counts_realloc_to_zero) {
   refresh();
   BOOST_TEST(read<uint64_t>("stats.zero_reallocs") == before + 5);
 }
+
+// Names of jemalloc 5 for what bento does not have answer as jemalloc would describe
+// bento (no sbrk, no muzzy stage, one helper thread), so a client's reads succeed.
+BOOST_AUTO_TEST_CASE(names_for_what_bento_lacks_describe_bento) {
+  BOOST_TEST(std::string(read<const char*>("opt.dss")) == "disabled");
+  BOOST_TEST(std::string(read<const char*>("opt.percpu_arena")) == "disabled");
+  BOOST_TEST(std::string(read<const char*>("opt.zero_realloc")) == "free");
+  BOOST_TEST(read<ssize_t>("opt.muzzy_decay_ms") == 0);
+  BOOST_TEST(read<ssize_t>("opt.lg_prof_interval") == -1);
+  BOOST_TEST(read<size_t>("opt.max_background_threads") == 1u);
+  BOOST_TEST(read<bool>("opt.prof_thread_active_init"));
+  BOOST_TEST(read<bool>("config.fill"));
+  BOOST_TEST(!read<bool>("config.xmalloc"));
+  BOOST_TEST(read<size_t>("max_background_threads") == 1u);
+  BOOST_TEST(std::string(read<const char*>("arena.0.dss")) == "disabled");
+  BOOST_TEST(read<uint32_t>("arenas.bin.0.nshards") == 1u);
+  BOOST_TEST(read<ssize_t>("arenas.muzzy_decay_ms") == 0);
+  ssize_t zero = 0, five = 5;
+  BOOST_TEST(bento_mallctl("arena.0.muzzy_decay_ms", nullptr, nullptr, &zero, sizeof(zero)) == 0);
+  BOOST_TEST(bento_mallctl("arena.0.muzzy_decay_ms", nullptr, nullptr, &five, sizeof(five)) == EFAULT);
+  BOOST_TEST(bento_mallctl("thread.idle", nullptr, nullptr, nullptr, 0) == 0);
+  refresh();
+  BOOST_TEST(read<uint64_t>("stats.arenas.4096.dirty_npurge") == read<uint64_t>("stats.arenas.4096.npurge"));
+  BOOST_TEST(read<uint64_t>("stats.arenas.4096.dirty_purged") == read<uint64_t>("stats.arenas.4096.purged"));
+  BOOST_TEST(read<uint64_t>("stats.arenas.4096.muzzy_npurge") == 0u);
+  // A name jemalloc has for something bento does not do at all still says so.
+  BOOST_TEST(bento_mallctl("arena.0.reset", nullptr, nullptr, nullptr, 0) == ENOENT);
+}

@@ -15,7 +15,7 @@ import sys
 TYPES = {"Bool": "bool", "Unsigned": "unsigned", "Size": "size_t", "Int": "int64_t",
          "String": "string"}
 ROW = re.compile(r'^BENTO_OPT\((\w+),\s*(\w+),\s*("[^"]*"|[-\w]+),\s*([-\w]+),\s*([-\w]+),\s*"(.*)"\)\s*$')
-JE_ROW = re.compile(r'^JEMALLOC_OPT\("([\w*]+)",\s*(Same|Alias|Pow2|Ignore),\s*"(\w*)",\s*"(.*)"\)\s*$')
+JE_ROW = re.compile(r'^JEMALLOC_OPT\("([\w*]+)",\s*(Same|Alias|Pow2|Ignore),\s*"(\w*)",\s*(None|Bool|Size|Ssize|String),\s*"([-\w]*)",\s*"(.*)"\)\s*$')
 
 
 def option_rows(root):
@@ -85,7 +85,7 @@ def jemalloc_rows(root):
             m = JE_ROW.match(line.strip())
             if not m:
                 raise SystemExit("jemalloc_options.def: cannot parse: " + line)
-            name, action, target, doc = m.groups()
+            name, action, target, reads, value, doc = m.groups()
             own = name in names
             if action == "Same" and (not own or target):
                 raise SystemExit("jemalloc_options.def: %s: Same, but bento has no such option" % name)
@@ -93,10 +93,13 @@ def jemalloc_rows(root):
                 raise SystemExit("jemalloc_options.def: %s: %s needs a bento target and a name bento lacks" % (name, action))
             if action == "Ignore" and (own or target):
                 raise SystemExit("jemalloc_options.def: %s: ignored, but bento has this option" % name)
+            if (reads != "None") != (action == "Ignore" and reads != "None"):
+                raise SystemExit("jemalloc_options.def: %s: only an ignored name answers opt.%s" % (name, name))
             bento = {"Same": "`%s` (its own)" % name, "Alias": "`%s`" % target,
                      "Pow2": "`%s` = 2^value" % target, "Ignore": "ignored"}[action]
-            rows.append("| `%s` | %s | %s |" % (name, bento, doc))
-    return ["| jemalloc option | in bento | what bento does |", "|---|---|---|"] + rows
+            answer = "" if reads == "None" else "`%s`" % (('"%s"' % value) if reads == "String" else value)
+            rows.append("| `%s` | %s | %s | %s |" % (name, bento, answer, doc))
+    return ["| jemalloc option | in bento | `opt.<name>` reads | what bento does |", "|---|---|---|---|"] + rows
 
 
 def splice(path, tag, lines, write):
