@@ -1,6 +1,16 @@
-/* jemalloc_user: a program written only against jemalloc's documented mallctl API (no
- * bento header), linked with libjemalloc. Under LD_PRELOAD=libbento it must run on bento
- * unchanged. Prints what it read; exits non-zero if a call fails or a number is absurd. */
+/* jemalloc_user: a program written only against jemalloc 5's documented API (mallctl,
+ * mallctlnametomib, mallctlbymib, malloc_stats_print, malloc_usable_size; no bento
+ * header), linked with libjemalloc. It runs on real jemalloc, and under LD_PRELOAD=libbento
+ * it must run on bento unchanged. It uses none of the *allocx family (mallocx, rallocx,
+ * xallocx, sallocx, dallocx, sdallocx, nallocx): bento does not export those yet, so
+ * under LD_PRELOAD they would bind to libjemalloc and mix the two allocators.
+ *
+ * Prints what it read, one "FAIL ..." line per absurd value or failed call, and exits
+ * non-zero if there was any. With a path argument it also writes
+ * malloc_stats_print(..., "J") there, for the caller to parse as JSON.
+ *
+ * usage: jemalloc_user [STATS_JSON_PATH] */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,55 +20,105 @@ int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp, size_t ne
 int mallctlnametomib(const char* name, size_t* mibp, size_t* miblenp);
 int mallctlbymib(const size_t* mib, size_t miblen, void* oldp, size_t* oldlenp, void* newp,
                  size_t newlen);
+void malloc_stats_print(void (*write_cb)(void*, const char*), void* cbopaque, const char* opts);
+size_t malloc_usable_size(void* ptr);
 
-#define CHECK(call)                                              \
-  do {                                                           \
-    int rc_ = (call);                                            \
-    if (rc_ != 0) {                                              \
-      fprintf(stderr, "%s failed: %d\n", #call, rc_);            \
-      return 1;                                                  \
-    }                                                            \
-  } while (0)
+static int failures;
 
-static size_t read_size(const char* name) {
-  size_t v = 0, len = sizeof(v);
-  if (mallctl(name, &v, &len, NULL, 0) != 0) return (size_t)-1;
-  return v;
+static void fail(const char* what) {
+  printf("FAIL %s\n", what);
+  failures++;
 }
 
-int main(void) {
-  const char* version;
+/* A call that must return 0; otherwise one FAIL line naming the call and its error. */
+#define CHECK(call)                                      \
+  do {                                                   \
+    int rc_ = (call);                                    \
+    if (rc_ != 0) {                                      \
+      char m_[256];                                      \
+      snprintf(m_, sizeof(m_), "%s: %d", #call, rc_);    \
+      fail(m_);                                          \
+    }                                                    \
+  } while (0)
+#define EXPECT(cond, ...)                                \
+  do {                                                   \
+    if (!(cond)) {                                       \
+      char m_[256];                                      \
+      snprintf(m_, sizeof(m_), __VA_ARGS__);             \
+      fail(m_);                                          \
+    }                                                    \
+  } while (0)
+
+/* Reads of a node of a given type; a failed read is a FAIL line and reads as all ones. */
+static size_t read_size(const char* name) {
+  size_t v = 0, len = sizeof(v);
+  int rc = mallctl(name, &v, &len, NULL, 0);
+  EXPECT(rc == 0 && len == sizeof(v), "read size_t %s: error %d, length %zu", name, rc, len);
+  return rc == 0 ? v : (size_t)-1;
+}
+static uint64_t read_u64(const char* name) {
+  uint64_t v = 0;
+  size_t len = sizeof(v);
+  int rc = mallctl(name, &v, &len, NULL, 0);
+  EXPECT(rc == 0 && len == sizeof(v), "read uint64_t %s: error %d, length %zu", name, rc, len);
+  return rc == 0 ? v : UINT64_MAX;
+}
+static unsigned read_unsigned(const char* name) {
+  unsigned v = 0;
+  size_t len = sizeof(v);
+  int rc = mallctl(name, &v, &len, NULL, 0);
+  EXPECT(rc == 0 && len == sizeof(v), "read unsigned %s: error %d, length %zu", name, rc, len);
+  return rc == 0 ? v : UINT32_MAX;
+}
+static bool read_bool(const char* name) {
+  bool v = false;
+  size_t len = sizeof(v);
+  int rc = mallctl(name, &v, &len, NULL, 0);
+  EXPECT(rc == 0 && len == sizeof(v), "read bool %s: error %d, length %zu", name, rc, len);
+  return v;
+}
+static void refresh(void) {
+  uint64_t epoch = 1;
+  size_t len = sizeof(epoch);
+  CHECK(mallctl("epoch", &epoch, &len, &epoch, sizeof(epoch)));
+}
+static const char* name_of(char* buf, size_t n, const char* fmt, unsigned i, unsigned j) {
+  snprintf(buf, n, fmt, i, j);
+  return buf;
+}
+
+static void write_cb(void* opaque, const char* s) { fputs(s, (FILE*)opaque); }
+
+/* The mallctl API every jemalloc version has: version, epoch, stats.*, bins by MIB. */
+static bool is_bento;
+static void classic(void) {
+  const char* version = "?";
   size_t len = sizeof(version);
   CHECK(mallctl("version", &version, &len, NULL, 0));
-  unsigned narenas;
-  len = sizeof(narenas);
-  CHECK(mallctl("arenas.narenas", &narenas, &len, NULL, 0));
-  uint64_t epoch = 1;
-  len = sizeof(epoch);
-  CHECK(mallctl("epoch", &epoch, &len, &epoch, sizeof(epoch)));
+  is_bento = strncmp(version, "0.", 2) == 0;
+  unsigned narenas = read_unsigned("arenas.narenas");
+  refresh();
   const size_t before = read_size("stats.allocated");
   void* volatile block = malloc(8 << 20);
   memset(block, 1, 8 << 20);
-  CHECK(mallctl("epoch", NULL, NULL, &epoch, sizeof(epoch)));
+  refresh();
   const size_t after = read_size("stats.allocated");
   const size_t resident = read_size("stats.resident");
   const size_t mapped = read_size("stats.mapped");
+  EXPECT(malloc_usable_size(block) >= (8u << 20), "malloc_usable_size of 8 MiB: %zu",
+         malloc_usable_size(block));
   free(block);
 
   size_t mib[4], miblen = 4, bin_size, total = 0;
-  unsigned nbins;
-  len = sizeof(nbins);
-  CHECK(mallctl("arenas.nbins", &nbins, &len, NULL, 0));
+  unsigned nbins = read_unsigned("arenas.nbins");
   CHECK(mallctlnametomib("arenas.bin.0.size", mib, &miblen));
-  for (unsigned i = 0; i < nbins; i++) {
+  for (unsigned i = 0; i < nbins && nbins != UINT32_MAX; i++) {
     mib[2] = i;
     len = sizeof(bin_size);
     CHECK(mallctlbymib(mib, miblen, &bin_size, &len, NULL, 0));
     total += bin_size;
   }
-  uint64_t allocated;
-  len = sizeof(allocated);
-  CHECK(mallctl("thread.allocated", &allocated, &len, NULL, 0));
+  uint64_t allocated = read_u64("thread.allocated");
   CHECK(mallctl("thread.tcache.flush", NULL, NULL, NULL, 0));
   unsigned arena = 0;
   CHECK(mallctl("thread.arena", NULL, NULL, &arena, sizeof(arena)));
@@ -68,6 +128,170 @@ int main(void) {
   printf("allocated grew by %zu for an 8 MiB block; resident %zu, mapped %zu\n",
          after - before, resident, mapped);
   printf("thread.allocated %llu\n", (unsigned long long)allocated);
-  if (after - before < (8u << 20) || resident == 0 || mapped < resident || narenas == 0) return 1;
-  return 0;
+  EXPECT(after - before >= (8u << 20), "stats.allocated grew by %zu for 8 MiB", after - before);
+  EXPECT(resident != 0 && mapped >= resident, "resident %zu, mapped %zu", resident, mapped);
+  EXPECT(narenas != 0, "arenas.narenas is 0");
+}
+
+/* jemalloc 5's names: slabs, large extents, arenas.create/lookup, explicit caches, the
+ * background thread, stats.zero_reallocs, the all-arenas purge, the resident bound. */
+static void jemalloc5(void) {
+  char n[128];
+  const size_t page = read_size("arenas.page");
+  const unsigned nbins = read_unsigned("arenas.nbins");
+  size_t largest_bin = 0;
+  bool slabs_ok = nbins != UINT32_MAX;
+  for (unsigned j = 0; j < nbins && nbins != UINT32_MAX; j++) {
+    const size_t slab = read_size(name_of(n, sizeof(n), "arenas.bin.%u.slab_size", j, 0));
+    const size_t size = read_size(name_of(n, sizeof(n), "arenas.bin.%u.size", j, 0));
+    if (slab == (size_t)-1 || slab == 0 || slab % page != 0 || slab < size) {
+      EXPECT(false, "arenas.bin.%u.slab_size %zu (page %zu, size %zu)", j, slab, page, size);
+      slabs_ok = false;
+    }
+    if (size != (size_t)-1 && size > largest_bin) largest_bin = size;
+  }
+  const unsigned nlextents = read_unsigned("arenas.nlextents");
+  const size_t lextent0 = read_size("arenas.lextent.0.size");
+  printf("page %zu; %u bins, slab sizes page multiples: %s; largest bin %zu\n", page, nbins,
+         slabs_ok ? "yes" : "NO", largest_bin);
+  printf("nlextents %u, lextent.0.size %zu\n", nlextents, lextent0);
+  EXPECT(nlextents > 0 && nlextents != UINT32_MAX, "arenas.nlextents %u", nlextents);
+  EXPECT(lextent0 > largest_bin && lextent0 != (size_t)-1,
+         "arenas.lextent.0.size %zu not above the largest bin %zu", lextent0, largest_bin);
+
+  /* Small objects: the thread's arena has a slab of that bin (bin 0's size, 8 bytes). */
+  const unsigned arena = read_unsigned("thread.arena");
+  enum { NSMALL = 1000, NLARGE = 64 };
+  void* small[NSMALL];
+  for (int i = 0; i < NSMALL; i++) small[i] = malloc(8);
+  refresh();
+  const size_t curslabs = read_size(name_of(n, sizeof(n), "stats.arenas.%u.bins.%u.curslabs", arena, 0));
+  const uint64_t nslabs = read_u64(name_of(n, sizeof(n), "stats.arenas.%u.bins.%u.nslabs", arena, 0));
+  const size_t nonfull = read_size(name_of(n, sizeof(n), "stats.arenas.%u.bins.%u.nonfull_slabs", arena, 0));
+  printf("arena %u bin 0 after %d x 8 B: curslabs %zu, nslabs %llu, nonfull_slabs %zu\n", arena,
+         NSMALL, curslabs, (unsigned long long)nslabs, nonfull);
+  EXPECT(curslabs >= 1 && curslabs != (size_t)-1, "curslabs %zu after %d small objects", curslabs, NSMALL);
+  EXPECT(nslabs >= curslabs && nslabs != UINT64_MAX, "nslabs %llu < curslabs %zu",
+         (unsigned long long)nslabs, curslabs);
+  for (int i = 0; i < NSMALL; i++) free(small[i]);
+
+  /* Large extents: objects of lextent.0.size count in lextents.0.nmalloc. */
+  CHECK(mallctl("thread.tcache.flush", NULL, NULL, NULL, 0));
+  refresh();
+  const char* lx = "stats.arenas.%u.lextents.%u.nmalloc";
+  const uint64_t nmalloc0 = read_u64(name_of(n, sizeof(n), lx, arena, 0));
+  void* large[NLARGE];
+  for (int i = 0; i < NLARGE; i++) large[i] = malloc(lextent0);
+  refresh();
+  const uint64_t nmalloc1 = read_u64(name_of(n, sizeof(n), lx, arena, 0));
+  const size_t cur = read_size(name_of(n, sizeof(n), "stats.arenas.%u.lextents.%u.curlextents", arena, 0));
+  const uint64_t nreq = read_u64(name_of(n, sizeof(n), "stats.arenas.%u.lextents.%u.nrequests", arena, 0));
+  for (int i = 0; i < NLARGE; i++) free(large[i]);
+  CHECK(mallctl("thread.tcache.flush", NULL, NULL, NULL, 0));
+  refresh();
+  const uint64_t ndalloc = read_u64(name_of(n, sizeof(n), "stats.arenas.%u.lextents.%u.ndalloc", arena, 0));
+  printf("lextents.0 after %d x %zu B: nmalloc %llu -> %llu, curlextents %zu, nrequests %llu; "
+         "ndalloc %llu after freeing\n", NLARGE, lextent0, (unsigned long long)nmalloc0,
+         (unsigned long long)nmalloc1, cur, (unsigned long long)nreq, (unsigned long long)ndalloc);
+  EXPECT(nmalloc1 > nmalloc0 && nmalloc1 != UINT64_MAX, "lextents.0.nmalloc %llu -> %llu",
+         (unsigned long long)nmalloc0, (unsigned long long)nmalloc1);
+  EXPECT(ndalloc != UINT64_MAX && ndalloc >= 1, "lextents.0.ndalloc %llu after frees",
+         (unsigned long long)ndalloc);
+
+  /* A new arena; the thread moves there and a new allocation says so. */
+  const unsigned created = read_unsigned("arenas.create");
+  unsigned old_arena = 0, lookup = UINT32_MAX;
+  size_t len = sizeof(old_arena);
+  CHECK(mallctl("thread.arena", &old_arena, &len, (void*)&created, sizeof(created)));
+  CHECK(mallctl("thread.tcache.flush", NULL, NULL, NULL, 0));
+  void* there = malloc(3000);
+  len = sizeof(lookup);
+  CHECK(mallctl("arenas.lookup", &lookup, &len, &there, sizeof(there)));
+  const unsigned now = read_unsigned("thread.arena");
+  printf("arenas.create %u; thread.arena %u -> %u; arenas.lookup of a new object %u\n", created,
+         old_arena, now, lookup);
+  EXPECT(created != UINT32_MAX && now == created && lookup == created,
+         "arenas.create %u, thread.arena %u, arenas.lookup %u", created, now, lookup);
+  free(there);
+  CHECK(mallctl("thread.arena", NULL, NULL, &old_arena, sizeof(old_arena)));
+
+  /* Explicit caches. */
+  unsigned tc = UINT32_MAX;
+  len = sizeof(tc);
+  CHECK(mallctl("tcache.create", &tc, &len, NULL, 0));
+  CHECK(mallctl("tcache.flush", NULL, NULL, &tc, sizeof(tc)));
+  CHECK(mallctl("tcache.destroy", NULL, NULL, &tc, sizeof(tc)));
+  printf("tcache.create %u, flush and destroy done\n", tc);
+
+  /* The background thread: readable and writable (each value written back). */
+  const bool opt_bg = read_bool("opt.background_thread");
+  bool bg = false, on = true, was = false;
+  len = sizeof(bg);
+  CHECK(mallctl("background_thread", &bg, &len, NULL, 0));
+  len = sizeof(was);
+  CHECK(mallctl("background_thread", &was, &len, &on, sizeof(on)));
+  const bool now_on = read_bool("background_thread");
+  refresh();
+  const size_t nthreads = read_size("stats.background_thread.num_threads");
+  const uint64_t nruns = read_u64("stats.background_thread.num_runs");
+  const uint64_t interval = read_u64("stats.background_thread.run_interval");
+  CHECK(mallctl("background_thread", NULL, NULL, &bg, sizeof(bg)));
+  const bool restored = read_bool("background_thread");
+  printf("opt.background_thread %d; background_thread %d, set 1 -> %d (num_threads %zu, num_runs "
+         "%llu, run_interval %llu ns), restored %d\n", opt_bg, bg, now_on, nthreads,
+         (unsigned long long)nruns, (unsigned long long)interval, restored);
+  EXPECT(now_on && restored == bg && was == bg, "background_thread %d, set 1 -> %d (old %d), restored %d",
+         bg, now_on, was, restored);
+  EXPECT(nthreads != (size_t)-1 && nthreads >= 1, "stats.background_thread.num_threads %zu while on",
+         nthreads);
+
+  /* realloc(p, 0): counted in stats.zero_reallocs (jemalloc's type is size_t). jemalloc
+   * reads this counter live; the epoch write makes it current on either. */
+  refresh();
+  const size_t zr0 = read_size("stats.zero_reallocs");
+  void* p = malloc(40);
+  p = realloc(p, 0);
+  free(p);
+  refresh();
+  const size_t zr1 = read_size("stats.zero_reallocs");
+  printf("stats.zero_reallocs %zu -> %zu after one realloc(p, 0)\n", zr0, zr1);
+  EXPECT(zr1 != (size_t)-1 && zr1 == zr0 + 1, "stats.zero_reallocs %zu -> %zu", zr0, zr1);
+
+  /* Purge of every arena through arena.<narenas>.purge (what Redis's MEMORY PURGE does),
+   * and the whole-process figures. */
+  const unsigned narenas = read_unsigned("arenas.narenas");
+  CHECK(mallctl(name_of(n, sizeof(n), "arena.%u.purge", narenas, 0), NULL, NULL, NULL, 0));
+  refresh();
+  const size_t allocated = read_size("stats.allocated"), active = read_size("stats.active");
+  const size_t metadata = read_size("stats.metadata"), resident = read_size("stats.resident");
+  const size_t mapped = read_size("stats.mapped"), retained = read_size("stats.retained");
+  printf("arena.%u.purge done; stats allocated %zu, active %zu, metadata %zu, resident %zu, mapped "
+         "%zu, retained %zu\n", narenas, allocated, active, metadata, resident, mapped, retained);
+  EXPECT(allocated <= active && active <= resident && resident <= mapped && active != (size_t)-1 &&
+         mapped != (size_t)-1, "allocated %zu, active %zu, resident %zu, mapped %zu", allocated,
+         active, resident, mapped);
+  const char* per_arena[] = {"pactive", "pdirty", "pmuzzy", "mapped", "retained", "resident"};
+  printf("stats.arenas.%u:", arena);
+  for (size_t k = 0; k < sizeof(per_arena) / sizeof(per_arena[0]); k++) {
+    char full[128];
+    snprintf(full, sizeof(full), "stats.arenas.%u.%s", arena, per_arena[k]);
+    printf(" %s %zu", per_arena[k], read_size(full));
+  }
+  printf("\n");
+}
+
+int main(int argc, char** argv) {
+  classic();
+  jemalloc5();
+  if (argc > 1) {
+    FILE* f = fopen(argv[1], "w");
+    if (f == NULL) {
+      fail("cannot open the stats file");
+    } else {
+      malloc_stats_print(write_cb, f, "J");
+      fclose(f);
+    }
+  }
+  printf("%s: %d failures\n", is_bento ? "bento" : "jemalloc", failures);
+  return failures != 0;
 }

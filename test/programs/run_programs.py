@@ -6,27 +6,28 @@ modules, from libpython3.11-testsuite), sqlite3 on a generated database, sort of
 file, g++ compiling a real translation unit, git on a generated repository, a C++
 program on std containers, redis-server driven by redis-benchmark (checking with
 LD_DEBUG=bindings that bento, not Debian's jemalloc, serves it), a C program whose main
-thread calls pthread_exit (it must still end, with bento's helper thread running), and a
-program written for jemalloc's mallctl.
+thread calls pthread_exit (it must still end, with bento's helper thread running).
+(jemalloc_user_check.py runs the program written for jemalloc's mallctl.)
 
-usage: run_programs.py LIBBENTO CONTAINERS MAIN_THREAD_EXITS [JEMALLOC_USER]
+usage: run_programs.py LIBBENTO CONTAINERS MAIN_THREAD_EXITS
 """
 import hashlib
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import redis_support  # noqa: E402
 
 LIB, CONTAINERS, MAIN_EXITS = (os.path.abspath(a) for a in sys.argv[1:4])
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PY_TESTS = ["test_dict", "test_list", "test_set", "test_unicode", "test_json", "test_re",
             "test_pickle", "test_threading", "test_collections", "test_itertools", "test_bytes",
             "test_struct", "test_functools", "test_string"]
-JEMALLOC_USER = sys.argv[4] if len(sys.argv) > 4 else None
 PY = "/usr/bin/python3"
 
 PY_WORK = r"""
@@ -97,40 +98,26 @@ def git_repo_work(tmp):
 
 def redis_check(tmp):
     """redis-server under bento, driven by redis-benchmark; returns (ok, description)."""
-    if shutil.which("redis-server") is None or shutil.which("redis-benchmark") is None:
-        return None, "redis-server not installed"
-    port = "6391"
+    why = redis_support.missing("redis-benchmark")
+    if why:
+        return None, why
     bind_log = os.path.join(tmp, "bind")
-    env = dict(os.environ, LD_PRELOAD=LIB, LD_DEBUG="bindings", LD_DEBUG_OUTPUT=bind_log)
-    server = subprocess.Popen(["redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no", "--dir", tmp], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(100):
-            if subprocess.run(["redis-cli", "-p", port, "ping"], capture_output=True, text=True).stdout.strip() == "PONG":
-                break
-            time.sleep(0.05)
-        bench = subprocess.run(["redis-benchmark", "-p", port, "-n", "20000", "-c", "8", "-q",
-                                "-t", "set,get,incr,lpush,lpop,sadd,hset,zadd"],
+    with redis_support.Server(tmp, preload=LIB, bind_log=bind_log) as server:
+        bench = subprocess.run(["redis-benchmark", "-p", str(server.port), "-n", "20000", "-c", "8",
+                                "-q", "-t", "set,get,incr,lpush,lpop,sadd,hset,zadd"],
                                capture_output=True, text=True, timeout=300)
-        info = subprocess.run(["redis-cli", "-p", port, "info", "memory"], capture_output=True, text=True).stdout
-        dbsize = subprocess.run(["redis-cli", "-p", port, "dbsize"], capture_output=True, text=True).stdout.strip()
-        subprocess.run(["redis-cli", "-p", port, "shutdown", "nosave"], capture_output=True)
-        server.wait(timeout=30)
-    finally:
-        if server.poll() is None:
-            server.kill()
-    bindings = ""
-    for f in os.listdir(tmp):
-        if f.startswith("bind."):
-            bindings += open(os.path.join(tmp, f), errors="replace").read()
-    served = re.search(r"binding file redis-server \[0\] to \S*libbento\S* \[0\]: normal symbol `malloc'", bindings)
-    mallctl = re.search(r"binding file redis-server \[0\] to \S*libbento\S* \[0\]: normal symbol `mallctl'", bindings)
+        c = server.client()
+        allocated = redis_support.info(c, "memory").get("allocator_allocated")
+        dbsize = c.call("DBSIZE")
+        c.close()
+    bound = redis_support.bindings(bind_log)
+    served = "libbento" in bound.get("malloc", "")
+    mallctl = "libbento" in bound.get("mallctl", "")
     rps = re.findall(r"^(\S+): ([0-9.]+) requests per second", bench.stdout, re.M)
-    allocated = re.search(r"allocator_allocated:(\d+)", info)
-    ok = bool(served and mallctl and bench.returncode == 0 and len(rps) == 8 and allocated and server.returncode == 0)
+    ok = bool(served and mallctl and bench.returncode == 0 and len(rps) == 8 and allocated and
+              server.returncode == 0)
     desc = "%d commands x 20000, %s keys, INFO allocator_allocated %s (from bento's mallctl)" % (
-        len(rps), dbsize, allocated.group(1) if allocated else "?")
+        len(rps), dbsize, allocated or "?")
     if not served:
         desc += "; LD_DEBUG shows malloc NOT bound to libbento"
     return ok, desc
@@ -221,16 +208,6 @@ def main():
         failures += not process_ends("main thread calls pthread_exit", [MAIN_EXITS], 20)
         failures += not process_ends("... after 40 slow forks", [MAIN_EXITS, "slow-forks"], 30,
                                      {"BENTO_CONF": "daemon_interval_ms:10"})
-        if JEMALLOC_USER:
-            rc, out, err = run([JEMALLOC_USER], True)
-            on_bento = rc == 0 and out.startswith(b"version 0.")
-            print("%-36s %s" % ("jemalloc mallctl program on bento", "runs" if on_bento else "FAILS"))
-            print("  " + out.decode(errors="replace").replace("\n", "\n  ").rstrip())
-            if not on_bento:
-                print("  rc=%d stderr=%r" % (rc, err[-500:]))
-                failures += 1
-        else:
-            print("jemalloc mallctl program: skipped (libjemalloc2 not installed)")
     return 1 if failures else 0
 
 
