@@ -190,8 +190,14 @@ int ctl_arena_initialized(const CtlArgs& a) noexcept {
   return ctl_read_only(a, init);
 }
 
+// The caller's cache is flushed first, as malloc_trim does: the objects it holds would
+// keep their runs in use (after Redis's FLUSHALL, the last few hundred freed objects of
+// a class hold one run each).
 int ctl_arena_purge(const CtlArgs& a) noexcept {
   if (const int e = ctl_void_args(a); e != 0) return e;
+  if (ThreadState* ts = calling_thread(); ts != nullptr && ts->tcache != nullptr) {
+    tcache_flush_all(ts->tcache, ts->choice);
+  }
   for_arenas(a.mib[1], [](Arena* ar) {
     LockGuard guard(ar->mutex());
     ar->purge_locked(true);

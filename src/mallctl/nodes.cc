@@ -108,7 +108,7 @@ constexpr CtlNode kArenaI[] = {
     leaf("dss", CtlType::kString, R, ctl_constant<static_cast<const char*>(kDisabled)>, "jemalloc 5: \"disabled\", bento never uses sbrk"),
     leaf("initialized", CtlType::kBool, R, ctl_arena_initialized, "the arena has been created"),
     leaf("muzzy_decay_ms", CtlType::kSsize, RW, ctl_muzzy_decay_ms, "jemalloc 5: 0, bento has no muzzy stage (a write of anything else is EFAULT)"),
-    leaf("purge", CtlType::kVoid, V, ctl_arena_purge, "purge every dirty page now (and empty current runs)"),
+    leaf("purge", CtlType::kVoid, V, ctl_arena_purge, "purge every dirty page now (and empty current runs); the calling thread's cache is flushed first, as malloc_trim does"),
 };
 constexpr CtlNode kArenaIndexed = ctl_named("<i>", kArenaI);
 constexpr CtlNode kBinJ[] = {
