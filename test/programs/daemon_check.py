@@ -172,7 +172,9 @@ def check_typed(h, pid, sock):
     expect("list --json: the typed objects, in the namespace's order",
            j == [{"name": "arena.0.decay", "type": "void", "access": "action"},
                  {"name": "arena.0.dirty_decay_ms", "type": "ssize_t", "access": "read-write"},
+                 {"name": "arena.0.dss", "type": "string", "access": "read-only"},
                  {"name": "arena.0.initialized", "type": "bool", "access": "read-only"},
+                 {"name": "arena.0.muzzy_decay_ms", "type": "ssize_t", "access": "read-write"},
                  {"name": "arena.0.purge", "type": "void", "access": "action"}], r.stdout)
 
     # Each failure: its own message and exit code.
