@@ -120,7 +120,7 @@ struct StatField {
   X(tcache_bytes, Size, Gauge, Bytes, "bytes of objects held in thread caches (all threads; read without stopping them)") \
   X(tcache_remote_bytes, Size, Gauge, Bytes, "bytes of other arenas' objects waiting in thread caches' remote batches") \
   X(huge_cached, Size, Gauge, Bytes, "bytes of freed huge mappings kept for reuse (until the decay time)") \
-  X(zero_reallocs, Uint64, Counter, Count, "realloc(p, 0) calls (they free p and return a minimum object)") \
+  X(zero_reallocs, Size, Counter, Count, "realloc(p, 0) calls with p not null (they free p and return null, jemalloc's zero_realloc:free)") \
   X(refresh_ns, Uint64, Setting, Ns, "nanoseconds the last epoch refresh took")
 
 // stats.arenas.<i>.contention.<field>: the arena lock and the favourite protocol.

@@ -186,10 +186,10 @@ BOOST_AUTO_TEST_CASE(background_thread_switches_the_helper_thread) {
 
 BOOST_AUTO_TEST_CASE(zero_reallocs_counts_realloc_to_zero) {
   refresh();
-  const uint64_t before = read<uint64_t>("stats.zero_reallocs");
+  const size_t before = read<size_t>("stats.zero_reallocs");
   for (int i = 0; i < 5; ++i) BOOST_TEST(realloc(opaque(malloc(100)), 0) == nullptr);
   refresh();
-  BOOST_TEST(read<uint64_t>("stats.zero_reallocs") == before + 5);
+  BOOST_TEST(read<size_t>("stats.zero_reallocs") == before + 5);
 }
 
 // Names of jemalloc 5 for what bento does not have answer as jemalloc would describe

@@ -16,6 +16,7 @@ import json
 import os
 import pwd
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -315,6 +316,13 @@ def main():
     sample = re.compile(r'^bento_[a-z_]+\{[a-z]+="[^"]*"(,[a-z]+="[^"]*")*\} [-0-9.e+]+$')
     bad = [l for l in r.stdout.splitlines() if not l.startswith("#") and not sample.match(l)]
     m = re.search(r'^bento_allocated_bytes\{pid="%d"\} ([0-9.e+]+)$' % pid, r.stdout, re.M)
+    # Prometheus's own checker (promtool, Debian's prometheus package) reads the same text.
+    if shutil.which("promtool"):
+        pc = subprocess.run(["promtool", "check", "metrics"], input=r.stdout, capture_output=True, text=True)
+        expect("metrics: promtool check metrics accepts the exposition",
+               pc.returncode == 0, pc.stdout + pc.stderr)
+    else:
+        print("%-66s skipped (promtool not installed)" % "metrics: promtool check metrics")
     expect("metrics: valid Prometheus text with bento_ names and labels",
            r.returncode == 0 and not bad and m and "# TYPE bento_arena_contention_trylock_failures_total counter" in r.stdout
            and 'bin="' in r.stdout, bad[:3])
