@@ -96,6 +96,13 @@ void dirty(size_t size) {
 const size_t kSizes[] = {0, 1, 8, 16, 17, 48, 100, 257, 1000, 4096, 5000, 14336, 20000, 65536, 100000,
                          300000, 524288, 600000, 3 * kMiB, 5 * kMiB + 123};
 
+// allocx-prof samples every allocation; a sampled large run is never resized in place.
+bool sampling_everything() {
+  bool on = false;
+  size_t len = sizeof(on);
+  return bento_mallctl("prof.active", &on, &len, nullptr, 0) == 0 && on && read<size_t>("prof.lg_sample") == 0;
+}
+
 void expect_abort(const ChildResult& r, const std::string& call, const std::string& problem) {
   BOOST_TEST(r.signal == SIGABRT);
   BOOST_TEST(r.err.find("bento: " + call + "(") == 0u, "stderr was: " << r.err);
@@ -314,22 +321,29 @@ BOOST_AUTO_TEST_CASE(xallocx_grows_in_place_when_it_can_and_never_moves) {
   BOOST_REQUIRE(p != nullptr);
   const size_t old = sallocx(p, 0);
   memset(p, 0x44, old);
-  size_t got = xallocx(p, 60000, 0, MALLOCX_ZERO);
-  BOOST_TEST(got >= 60000u);
-  BOOST_TEST(got == sallocx(p, 0));
-  BOOST_TEST(all_bytes(p, 0, old, 0x44));
-  BOOST_TEST(all_bytes(p, old, got, 0));
-  // extra: as much as it can get of size + extra, at least size.
-  got = xallocx(p, 70000, 100000, 0);
-  BOOST_TEST(got >= 70000u);
-  BOOST_TEST(got <= nallocx(170000, 0));
-  BOOST_TEST(got == sallocx(p, 0));
-  // Already within [size, size + extra]: nothing changes.
-  BOOST_TEST(xallocx(p, 1000, got, 0) == got);
-  // Shrinks in place.
-  got = xallocx(p, 30000, 0, 0);
-  BOOST_TEST(got == nallocx(30000, 0));
-  BOOST_TEST(all_bytes(p, 0, old, 0x44));
+  if (sampling_everything()) {  // in place is not possible: the size stays, p stays
+    BOOST_TEST(xallocx(p, 60000, 0, 0) == old);
+    BOOST_TEST(sallocx(p, 0) == old);
+    BOOST_TEST(all_bytes(p, 0, old, 0x44));
+  } else {
+    size_t got = xallocx(p, 60000, 0, MALLOCX_ZERO);
+    BOOST_TEST(got >= 60000u);
+    BOOST_TEST(got == sallocx(p, 0));
+    BOOST_TEST(all_bytes(p, 0, old, 0x44));
+    BOOST_TEST(all_bytes(p, old, got, 0));
+    // extra: as much as it can get of size + extra, at least size.
+    got = xallocx(p, 70000, 100000, 0);
+    BOOST_TEST(got >= 70000u);
+    BOOST_TEST(got <= nallocx(170000, 0));
+    BOOST_TEST(got == sallocx(p, 0));
+    // Already within [size, size + extra]: nothing changes.
+    BOOST_TEST(xallocx(p, 1000, got, 0) == got);
+    // Shrinks in place.
+    got = xallocx(p, 30000, 0, 0);
+    BOOST_TEST(got == nallocx(30000, 0));
+    BOOST_TEST(all_bytes(p, 0, old, 0x44));
+  }
+  size_t got = sallocx(p, 0);
   // Blocked by a neighbour: the old size, and p is unchanged.
   void* q = mallocx(20000, flags);
   const size_t blocked = xallocx(p, 400000, 0, 0);
@@ -433,4 +447,32 @@ BOOST_AUTO_TEST_CASE(the_prefixed_names_are_the_same_calls) {
   BOOST_TEST(bento_xallocx(p, 900, 0, 0) == bento_sallocx(p, 0));
   bento_sdallocx(p, 900, 0);
   bento_dallocx(bento_mallocx(10, BENTO_MALLOCX_TCACHE_NONE), BENTO_MALLOCX_TCACHE_NONE);
+}
+
+// Run with BENTO_CONF=prof:true,prof_active:true,lg_prof_sample:0 (test allocx-prof): every allocation is
+// sampled, the flagged ones too, and their frees forget them.
+BOOST_AUTO_TEST_CASE(the_heap_profiler_samples_them_as_mallocs) {
+  if (!sampling_everything()) return;
+  const unsigned a = new_arena();
+  const uint64_t before = counter("prof.nsamples");
+  const uint64_t live = counter("prof.nlive");
+  const int flags[] = {0, MALLOCX_ZERO, MALLOCX_LG_ALIGN(12), MALLOCX_TCACHE_NONE, MALLOCX_ARENA(a)};
+  std::vector<void*> ps;
+  for (int f : flags) {
+    for (size_t size : {size_t{24}, size_t{3000}, size_t{40000}, 3 * kMiB}) {
+      void* p = mallocx(size, f);
+      BOOST_REQUIRE(p != nullptr);
+      BOOST_TEST(sallocx(p, 0) == nallocx(size, f));
+      if (f == MALLOCX_ARENA(a)) BOOST_TEST(arena_of(p) == a);
+      if (f == MALLOCX_ZERO) BOOST_TEST(all_bytes(p, 0, sallocx(p, 0), 0));
+      ps.push_back(p);
+    }
+  }
+  const uint64_t n = counter("prof.nsamples") - before;
+  BOOST_TEST(n >= ps.size());
+  for (size_t i = 0; i < ps.size(); ++i) {
+    if (i % 2 == 0) dallocx(ps[i], 0);
+    else sdallocx(ps[i], sallocx(ps[i], 0), MALLOCX_TCACHE_NONE);
+  }
+  BOOST_TEST(counter("prof.nlive") <= live + 2);  // the vector's own buffer, perhaps
 }
