@@ -7,7 +7,8 @@ file, g++ compiling a real translation unit, git on a generated repository, a C+
 program on std containers, redis-server driven by redis-benchmark (checking with
 LD_DEBUG=bindings that bento, not Debian's jemalloc, serves it), a C program whose main
 thread calls pthread_exit (it must still end, with bento's helper thread running), and a
-program written for jemalloc's mallctl.
+program written for jemalloc's mallctl and *allocx API (run on jemalloc, then on bento,
+where LD_DEBUG=bindings must show each of those names bound to libbento).
 
 usage: run_programs.py LIBBENTO CONTAINERS MAIN_THREAD_EXITS [JEMALLOC_USER]
 """
@@ -222,10 +223,30 @@ def main():
         failures += not process_ends("... after 40 slow forks", [MAIN_EXITS, "slow-forks"], 30,
                                      {"BENTO_CONF": "daemon_interval_ms:10"})
         if JEMALLOC_USER:
-            rc, out, err = run([JEMALLOC_USER], True)
-            on_bento = rc == 0 and out.startswith(b"version 0.")
-            print("%-36s %s" % ("jemalloc mallctl program on bento", "runs" if on_bento else "FAILS"))
+            # On jemalloc itself first: the program is right about jemalloc's API.
+            rc0, out0, err0 = run([JEMALLOC_USER], False)
+            on_jemalloc = rc0 == 0 and out0.startswith(b"version 5.")
+            print("%-36s %s" % ("jemalloc API program on jemalloc", "runs" if on_jemalloc else "FAILS"))
+            if not on_jemalloc:
+                print("  rc=%d stderr=%r" % (rc0, err0[-500:]))
+                failures += 1
+            # Under bento, with LD_DEBUG=bindings: every jemalloc name it calls is bento's.
+            bind_log = os.path.join(tmp, "ju-bind")
+            rc, out, err = run([JEMALLOC_USER], True, extra_env={"LD_DEBUG": "bindings", "LD_DEBUG_OUTPUT": bind_log})
+            bindings = ""
+            for f in os.listdir(tmp):
+                if f.startswith("ju-bind."):
+                    bindings += open(os.path.join(tmp, f), errors="replace").read()
+            prog = re.escape(os.path.basename(JEMALLOC_USER))
+            names = ["malloc", "free", "mallctl", "mallocx", "rallocx", "xallocx", "sallocx", "dallocx",
+                     "sdallocx", "nallocx"]
+            unbound = [n for n in names if not re.search(
+                r"binding file \S*%s \[0\] to \S*libbento\S* \[0\]: normal symbol `%s'" % (prog, n), bindings)]
+            on_bento = rc == 0 and out.startswith(b"version 0.") and not unbound
+            print("%-36s %s" % ("jemalloc API program on bento", "runs" if on_bento else "FAILS"))
             print("  " + out.decode(errors="replace").replace("\n", "\n  ").rstrip())
+            if unbound:
+                print("  LD_DEBUG shows NOT bound to libbento: " + " ".join(unbound))
             if not on_bento:
                 print("  rc=%d stderr=%r" % (rc, err[-500:]))
                 failures += 1
