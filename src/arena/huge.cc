@@ -335,7 +335,7 @@ bool huge_free(void* p) noexcept {
   return true;
 }
 
-void* huge_resize(void* p, std::size_t size) noexcept {
+void* huge_resize(void* p, std::size_t size, bool may_move) noexcept {
   std::size_t usize, map_bytes;
   if (!size_ok(size, &usize, &map_bytes)) return nullptr;
   Shard& sh = table_shard(to_addr(p));
@@ -357,6 +357,8 @@ void* huge_resize(void* p, std::size_t size) noexcept {
     }
   } else if (os::remap_in_place(p, old.map_bytes, map_bytes)) {
     registry_set(p, map_bytes, ChunkKind::kHugeHead, ChunkKind::kHugeBody);
+  } else if (!may_move) {
+    return nullptr;
   } else {
     // Move the pages into a fresh chunk-aligned reservation: no copy. Its table entry is
     // made first, so that recording the new address cannot fail after the move.

@@ -29,9 +29,9 @@ void* huge_alloc(Arena* charge, std::size_t size, std::size_t align, bool* zeroe
 // False if p is not the start of a live huge object.
 bool huge_lookup(const void* p, HugeInfo* out) noexcept;
 bool huge_free(void* p) noexcept;
-// Resizes to `size` (> kLargeMaxBytes), in place or by moving pages; null when neither
-// works (p is then untouched).
-void* huge_resize(void* p, std::size_t size) noexcept;
+// Resizes to `size` (> kLargeMaxBytes), in place or (may_move) by moving pages to a new
+// chunk-aligned address; null when neither works (p is then untouched).
+void* huge_resize(void* p, std::size_t size, bool may_move = true) noexcept;
 
 // Unmaps cached mappings whose decay time is up (all: every one). Returns bytes unmapped.
 std::size_t huge_cache_decay(std::int64_t decay_ms, bool all) noexcept;

@@ -8,6 +8,7 @@
 //   large size (or no small class fits)   a large run carved at the alignment
 //   beyond what a chunk run can align     a huge mapping at the alignment (up to 2^46)
 #include <cerrno>
+#include <cstring>
 
 #include "arena/free_batch.h"
 #include "arena/huge.h"
@@ -17,14 +18,6 @@
 #include "platform/os.h"
 
 namespace bento {
-
-namespace {
-
-struct AlignedPlan {
-  unsigned cls;            // kNoClass: huge
-  bool via_cache;          // a small class any malloc of it would also serve
-  std::size_t usize;       // 0: impossible
-};
 
 AlignedPlan plan_aligned(std::size_t align, std::size_t size) noexcept {
   if (align <= kQuantum) {
@@ -52,26 +45,34 @@ AlignedPlan plan_aligned(std::size_t align, std::size_t size) noexcept {
   return {kNoClass, false, usize < size ? 0 : usize};
 }
 
-void* aligned_alloc_checked(std::size_t align, std::size_t size) noexcept {
+void* aligned_alloc_with(std::size_t align, std::size_t size, bool zero, Arena* arena, bool cached) noexcept {
   if (size == 0) size = 1;
   const AlignedPlan plan = plan_aligned(align, size);
-  void* p = nullptr;
-  if (plan.usize == 0 || align > (std::size_t{1} << 46)) {
-    p = nullptr;
-  } else if (plan.via_cache) {
-    p = malloc_fast(plan.usize);
-  } else {
-    ThreadState* ts = thread_state();
-    if (ts != nullptr && sample_taken(ts, size)) p = sampled_alloc(ts, size, align, false, plan.cls);
-    if (p == nullptr && (ts != nullptr || global_ready())) {
-      p = plan.cls != kNoClass ? arena_alloc(ts, plan.cls, align, false)
-                               : huge_alloc_for(ts, size, align, false);
-    }
+  if (plan.usize == 0 || align > kMaxAlign) return nullptr;
+  if (plan.via_cache && cached && arena == nullptr) {
+    void* p = malloc_fast(plan.usize);
+    // A cached object is not zeroed by the cache (opt.zero turns the caches off).
+    if (p != nullptr && zero) std::memset(p, 0, plan.usize);
+    return p;
   }
+  ThreadState* ts = thread_state();
+  if (ts == nullptr && !global_ready()) return nullptr;
+  void* p = nullptr;
+  if (ts != nullptr && sample_taken(ts, size)) p = sampled_alloc(ts, size, align, zero, plan.cls, arena);
+  if (p != nullptr) return p;
+  if (arena != nullptr) {
+    return plan.cls != kNoClass ? arena_alloc_in(arena, ts, plan.cls, align, zero)
+                                : huge_alloc_in(arena, ts, size, align, zero);
+  }
+  return plan.cls != kNoClass ? arena_alloc(ts, plan.cls, align, zero) : huge_alloc_for(ts, size, align, zero);
+}
+
+namespace {
+void* aligned_alloc_checked(std::size_t align, std::size_t size) noexcept {
+  void* p = aligned_alloc_with(align, size, false, nullptr, true);
   if (p == nullptr) os::set_errno_nomem();
   return p;
 }
-
 }  // namespace
 
 int posix_memalign_impl(void** out, std::size_t align, std::size_t size) noexcept {

@@ -74,9 +74,11 @@ FreeError object_info(const void* p, ObjectInfo* out) noexcept {
   return FreeError::kUnknown;
 }
 
-void* arena_alloc(ThreadState* ts, unsigned cls, std::size_t align, bool zero, bool sampled) noexcept {
-  Arena* a = lock_for(ts);
-  if (a == nullptr) return nullptr;
+namespace {
+// The one allocation path from an arena, for arena_alloc and arena_alloc_in: a is locked
+// on entry, unlocked on return.
+void* alloc_from_locked(Arena* a, ThreadState* ts, unsigned cls, std::size_t align, bool zero,
+                        bool sampled) noexcept {
   bool zeroed = false;
   a->check_locked();
   void* p = sampled                ? a->alloc_sampled_locked(cls, align, &zeroed)
@@ -97,15 +99,33 @@ void* arena_alloc(ThreadState* ts, unsigned cls, std::size_t align, bool zero, b
   count_allocated(ts, bytes);
   return p;
 }
+}  // namespace
 
-void* huge_alloc_for(ThreadState* ts, std::size_t size, std::size_t align, bool zero) noexcept {
-  Arena* charge = arena_get(ts != nullptr ? ts->choice.favourite : 0);
+void* arena_alloc(ThreadState* ts, unsigned cls, std::size_t align, bool zero, bool sampled) noexcept {
+  Arena* a = lock_for(ts);
+  if (a == nullptr) return nullptr;
+  return alloc_from_locked(a, ts, cls, align, zero, sampled);
+}
+
+void* arena_alloc_in(Arena* a, ThreadState* ts, unsigned cls, std::size_t align, bool zero,
+                     bool sampled) noexcept {
+  a->lock();
+  return alloc_from_locked(a, ts, cls, align, zero, sampled);
+}
+
+void* huge_alloc_in(Arena* charge, ThreadState* ts, std::size_t size, std::size_t align, bool zero) noexcept {
   bool zeroed = false;
   void* p = huge_alloc(charge, size, align, &zeroed);
   if (p == nullptr) return nullptr;
-  if ((zero || options().zero) && !zeroed) std::memset(p, 0, size);
-  count_allocated(ts, align_up(size, kPageSize));
+  // Every usable byte: mallocx(MALLOCX_ZERO) promises the page-rounded tail too.
+  const std::size_t usize = align_up(size, kPageSize);
+  if ((zero || options().zero) && !zeroed) std::memset(p, 0, usize);
+  count_allocated(ts, usize);
   return p;
+}
+
+void* huge_alloc_for(ThreadState* ts, std::size_t size, std::size_t align, bool zero) noexcept {
+  return huge_alloc_in(arena_get(ts != nullptr ? ts->choice.favourite : 0), ts, size, align, zero);
 }
 
 void free_uncached(ThreadState* ts, void* p, const ObjectInfo* known, const char* call) noexcept {

@@ -17,6 +17,7 @@ namespace bento {
 
 namespace {
 constinit std::atomic<std::uint64_t> g_zero_reallocs{0};
+}  // namespace
 
 bool resize_large_in_place(void* p, unsigned new_cls) noexcept {
   Arena* owner = arena_get(chunk_of(p)->arena_index);
@@ -25,7 +26,6 @@ bool resize_large_in_place(void* p, unsigned new_cls) noexcept {
   owner->unlock();
   return ok;
 }
-}  // namespace
 
 std::uint64_t zero_realloc_count() noexcept { return g_zero_reallocs.load(std::memory_order_relaxed); }
 

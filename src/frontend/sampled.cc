@@ -22,16 +22,18 @@ bool sample_taken(ThreadState* ts, std::size_t size) noexcept {
   return prof_due(countdown, ts->sample_rng);
 }
 
-void* sampled_alloc(ThreadState* ts, std::size_t size, std::size_t align, bool zero, unsigned cls) noexcept {
+void* sampled_alloc(ThreadState* ts, std::size_t size, std::size_t align, bool zero, unsigned cls,
+                    Arena* arena) noexcept {
   if (size == 0) size = 1;
   void* p;
   std::size_t usize;
   if (cls != kNoClass) {
-    p = arena_alloc(ts, cls, align, zero, true);
+    p = arena != nullptr ? arena_alloc_in(arena, ts, cls, align, zero, true) : arena_alloc(ts, cls, align, zero, true);
     usize = class_bytes(cls);
   } else {
     usize = align_up(size, kPageSize);
-    p = huge_alloc_for(ts, size, align < kChunkSize ? kChunkSize : align, zero);
+    const std::size_t huge_align = align < kChunkSize ? kChunkSize : align;
+    p = arena != nullptr ? huge_alloc_in(arena, ts, size, huge_align, zero) : huge_alloc_for(ts, size, huge_align, zero);
   }
   if (p == nullptr) return nullptr;
   // Not yet returned, so no free can race the count: it follows what was recorded.

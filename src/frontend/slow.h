@@ -22,8 +22,33 @@ FreeError object_info(const void* p, ObjectInfo* out) noexcept;
 // favourite arena, bypassing the cache; zeroed if `zero`. ts may be null (exiting thread).
 // sampled: an object the heap profiler sampled, on a large run of its own.
 void* arena_alloc(ThreadState* ts, unsigned cls, std::size_t align, bool zero, bool sampled = false) noexcept;
+// The same from arena a (MALLOCX_ARENA), which must exist; counted on ts as above.
+void* arena_alloc_in(Arena* a, ThreadState* ts, unsigned cls, std::size_t align, bool zero,
+                     bool sampled = false) noexcept;
 // A huge object; zeroed if `zero` (a fresh mapping already is; a reused one is cleared).
+// huge_alloc_for charges it to ts's favourite arena, huge_alloc_in to `charge` (the arena
+// arenas.lookup then names).
 void* huge_alloc_for(ThreadState* ts, std::size_t size, std::size_t align, bool zero) noexcept;
+void* huge_alloc_in(Arena* charge, ThreadState* ts, std::size_t size, std::size_t align, bool zero) noexcept;
+
+// Where an aligned request goes (aligned.cc): the class (kNoClass: huge), whether a
+// malloc of usize through the thread cache serves it, and the usable size (0: the
+// request cannot be represented). align: a power of two; size > 0.
+struct AlignedPlan {
+  unsigned cls;
+  bool via_cache;
+  std::size_t usize;
+};
+AlignedPlan plan_aligned(std::size_t align, std::size_t size) noexcept;
+inline constexpr std::size_t kMaxAlign = std::size_t{1} << 46;  // what huge mappings can align
+// An object of `size` (0 counts as 1) at `align`, zeroed if `zero`, sampled by the heap
+// profiler as malloc's are. arena null and `cached`: the thread's cache and favourite
+// arena, as posix_memalign; otherwise from `arena` (null: the favourite) bypassing the
+// thread cache. Null (errno untouched) when memory is short or the request impossible.
+void* aligned_alloc_with(std::size_t align, std::size_t size, bool zero, Arena* arena, bool cached) noexcept;
+// Resizes the large (not sampled) object p to large class new_cls where it is, under its
+// arena's lock (realloc.cc); false when the pages after it are taken. Counts nothing.
+bool resize_large_in_place(void* p, unsigned new_cls) noexcept;
 // Any valid object, bypassing the cache; a bad pointer is reported as `call`. `known`:
 // the caller's object_info of p, when it made one (p is then not looked up again).
 void free_uncached(ThreadState* ts, void* p, const ObjectInfo* known, const char* call) noexcept;
@@ -39,7 +64,9 @@ void free_checked(void* p, const ObjectInfo* known, const char* call) noexcept; 
 // huge: its usable size is the ordinary one), and records it. Null when memory is short:
 // the caller falls back to the ordinary path.
 bool sample_taken(ThreadState* ts, std::size_t size) noexcept;
-void* sampled_alloc(ThreadState* ts, std::size_t size, std::size_t align, bool zero, unsigned cls) noexcept;
+// arena: where it comes from (null: ts's favourite).
+void* sampled_alloc(ThreadState* ts, std::size_t size, std::size_t align, bool zero, unsigned cls,
+                    Arena* arena = nullptr) noexcept;
 // A sampled object is being freed: the profiler forgets it.
 void sampled_free(void* p, const ObjectInfo& info) noexcept;
 

@@ -10,6 +10,7 @@
 #include "base/build.h"
 #include "chunk/chunk.h"
 #include "chunk/chunk_registry.h"
+#include "frontend/explicit_tcache.h"
 #include "frontend/init.h"
 #include "frontend/thread_state.h"
 #include "prof/profile_writer.h"
@@ -320,43 +321,24 @@ int ctl_arenas_create(const CtlArgs& a) noexcept {
   return ctl_copy_out(a, i);
 }
 
-// Explicit caches: ids handed out by tcache.create until tcache.destroy. bento has no
-// *allocx calls to pass one to, so a cache never holds an object and flushing it has
-// nothing to return; the ids behave as jemalloc documents them. g_tcache_ids_lock
-// guards the bitmap.
+// Explicit caches: ids handed out by tcache.create until tcache.destroy, kept by
+// frontend/explicit_tcache (the *allocx calls check the ids they are given). A cache
+// never holds an object (MALLOCX_TCACHE(id) bypasses caching), so flushing one has
+// nothing to return; the ids behave as jemalloc documents them.
 namespace {
-constexpr unsigned kMaxExplicitCaches = 4096;
-constinit Mutex g_tcache_ids_lock;
-constinit std::uint64_t g_tcache_ids[kMaxExplicitCaches / 64] = {};
-
-bool tcache_id_in_use(unsigned id) noexcept {
-  return id < kMaxExplicitCaches && (g_tcache_ids[id / 64] >> (id % 64) & 1) != 0;
-}
-
 int write_tcache_id(const CtlArgs& a, bool destroy) noexcept {
   if (a.oldp != nullptr || a.oldlenp != nullptr) return EPERM;
   unsigned id;
   int err = 0;
   if (!ctl_take_write(a, &id, &err)) return err != 0 ? err : EINVAL;
-  LockGuard guard(g_tcache_ids_lock);
-  if (!tcache_id_in_use(id)) return EFAULT;
-  if (destroy) g_tcache_ids[id / 64] &= ~(std::uint64_t{1} << (id % 64));
-  return 0;
+  const bool ok = destroy ? explicit_tcache_destroy(id) : explicit_tcache_flush(id);
+  return ok ? 0 : EFAULT;
 }
 }  // namespace
 
 int ctl_tcache_create(const CtlArgs& a) noexcept {
   if (a.newp != nullptr || a.newlen != 0) return EPERM;
-  unsigned id = kMaxExplicitCaches;
-  {
-    LockGuard guard(g_tcache_ids_lock);
-    for (unsigned w = 0; w < kMaxExplicitCaches / 64 && id == kMaxExplicitCaches; ++w) {
-      if (~g_tcache_ids[w] == 0) continue;
-      const unsigned bit = static_cast<unsigned>(__builtin_ctzll(~g_tcache_ids[w]));
-      g_tcache_ids[w] |= std::uint64_t{1} << bit;
-      id = w * 64 + bit;
-    }
-  }
+  const unsigned id = explicit_tcache_create();
   if (id == kMaxExplicitCaches) return EAGAIN;
   return ctl_copy_out(a, id);
 }

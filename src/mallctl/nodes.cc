@@ -293,7 +293,7 @@ constexpr CtlNode kProf[] = {
 
 // ---- tcache.* (jemalloc's explicit caches) ----
 constexpr CtlNode kTcache[] = {
-    leaf("create", CtlType::kUnsigned, R, ctl_tcache_create, "make an explicit cache and read its id (for MALLOCX_TCACHE; bento has no *allocx calls yet, so it holds nothing); EAGAIN when 4096 exist"),
+    leaf("create", CtlType::kUnsigned, R, ctl_tcache_create, "make an explicit cache and read its id (for MALLOCX_TCACHE; bento caches nothing in it: such calls bypass caching); EAGAIN when 4096 exist"),
     leaf("destroy", CtlType::kUnsigned, W, ctl_tcache_destroy, "destroy the explicit cache whose id is written (EFAULT for an id not in use)"),
     leaf("flush", CtlType::kUnsigned, W, ctl_tcache_flush, "flush the explicit cache whose id is written (EFAULT for an id not in use)"),
 };

@@ -2,6 +2,7 @@
 // frontend. Usable without replacing malloc (libbento_prefixed.a links only this).
 #include "bento/bento.h"
 
+#include "frontend/allocx.h"
 #include "frontend/malloc.h"
 #include "mallctl/ctl.h"
 #include "override/library_start.h"
@@ -32,6 +33,16 @@ BENTO_API void bento_free_sized(void* p, size_t size) noexcept { free_sized_fast
 BENTO_API void bento_free_aligned_sized(void* p, size_t align, size_t size) noexcept {
   free_aligned_sized_impl(p, align, size);
 }
+
+BENTO_API void* bento_mallocx(size_t size, int flags) noexcept { return mallocx_impl(size, flags); }
+BENTO_API void* bento_rallocx(void* p, size_t size, int flags) noexcept { return rallocx_impl(p, size, flags); }
+BENTO_API size_t bento_xallocx(void* p, size_t size, size_t extra, int flags) noexcept {
+  return xallocx_impl(p, size, extra, flags);
+}
+BENTO_API size_t bento_sallocx(const void* p, int flags) noexcept { return sallocx_impl(p, flags); }
+BENTO_API void bento_dallocx(void* p, int flags) noexcept { dallocx_impl(p, flags); }
+BENTO_API void bento_sdallocx(void* p, size_t size, int flags) noexcept { sdallocx_impl(p, size, flags); }
+BENTO_API size_t bento_nallocx(size_t size, int flags) noexcept { return nallocx_impl(size, flags); }
 
 BENTO_API int bento_mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp,
                             size_t newlen) noexcept {

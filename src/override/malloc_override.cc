@@ -4,6 +4,7 @@
 // directly (the pointers must never reach glibc's own free).
 #include <cstddef>
 
+#include "frontend/allocx.h"
 #include "frontend/malloc.h"
 #include "mallctl/ctl.h"
 #include "override/library_start.h"
@@ -46,6 +47,18 @@ BENTO_LIBC int mallctlbymib(const size_t* mib, size_t miblen, void* oldp, size_t
                             size_t newlen) noexcept {
   return ctl_bymib(mib, miblen, oldp, oldlenp, newp, newlen);
 }
+
+// jemalloc's non-standard allocation API (frontend/allocx.h): a program linked with
+// libjemalloc gets these from bento too, so that its objects never meet two allocators.
+BENTO_LIBC void* mallocx(size_t size, int flags) noexcept { return mallocx_impl(size, flags); }
+BENTO_LIBC void* rallocx(void* p, size_t size, int flags) noexcept { return rallocx_impl(p, size, flags); }
+BENTO_LIBC size_t xallocx(void* p, size_t size, size_t extra, int flags) noexcept {
+  return xallocx_impl(p, size, extra, flags);
+}
+BENTO_LIBC size_t sallocx(const void* p, int flags) noexcept { return sallocx_impl(p, flags); }
+BENTO_LIBC void dallocx(void* p, int flags) noexcept { dallocx_impl(p, flags); }
+BENTO_LIBC void sdallocx(void* p, size_t size, int flags) noexcept { sdallocx_impl(p, size, flags); }
+BENTO_LIBC size_t nallocx(size_t size, int flags) noexcept { return nallocx_impl(size, flags); }
 
 BENTO_LIBC void* __libc_malloc(size_t size) noexcept { return malloc_fast(size); }
 BENTO_LIBC void __libc_free(void* p) noexcept { free_fast(p); }

@@ -1,9 +1,9 @@
 /* jemalloc_user: a program written only against jemalloc 5's documented API (mallctl,
- * mallctlnametomib, mallctlbymib, malloc_stats_print, malloc_usable_size; no bento
- * header), linked with libjemalloc. It runs on real jemalloc, and under LD_PRELOAD=libbento
- * it must run on bento unchanged. It uses none of the *allocx family (mallocx, rallocx,
- * xallocx, sallocx, dallocx, sdallocx, nallocx): bento does not export those yet, so
- * under LD_PRELOAD they would bind to libjemalloc and mix the two allocators.
+ * mallctlnametomib, mallctlbymib, malloc_stats_print, malloc_usable_size, and the *allocx
+ * calls with their flags; no bento header), linked with libjemalloc. It runs on real
+ * jemalloc, and under LD_PRELOAD=libbento it must run on bento unchanged, every call served
+ * by bento (objects of mallocx are freed with free and malloc's with dallocx: two
+ * allocators mixed would crash).
  *
  * Prints what it read, one "FAIL ..." line per absurd value or failed call, and exits
  * non-zero if there was any. With a path argument it also writes
@@ -22,6 +22,20 @@ int mallctlbymib(const size_t* mib, size_t miblen, void* oldp, size_t* oldlenp, 
                  size_t newlen);
 void malloc_stats_print(void (*write_cb)(void*, const char*), void* cbopaque, const char* opts);
 size_t malloc_usable_size(void* ptr);
+void* mallocx(size_t size, int flags);
+void* rallocx(void* ptr, size_t size, int flags);
+size_t xallocx(void* ptr, size_t size, size_t extra, int flags);
+size_t sallocx(const void* ptr, int flags);
+void dallocx(void* ptr, int flags);
+void sdallocx(void* ptr, size_t size, int flags);
+size_t nallocx(size_t size, int flags);
+
+/* jemalloc_macros.h */
+#define MALLOCX_LG_ALIGN(la) ((int)(la))
+#define MALLOCX_ZERO ((int)0x40)
+#define MALLOCX_TCACHE(tc) ((int)(((tc) + 2) << 8))
+#define MALLOCX_TCACHE_NONE MALLOCX_TCACHE(-1)
+#define MALLOCX_ARENA(a) ((int)(((unsigned)(a) + 1) << 20))
 
 static int failures;
 
@@ -280,9 +294,61 @@ static void jemalloc5(void) {
   printf("\n");
 }
 
+static int all_zero(const void* p, size_t from, size_t to) {
+  const unsigned char* c = p;
+  for (size_t i = from; i < to; i++) {
+    if (c[i] != 0) return 0;
+  }
+  return 1;
+}
+
+/* The non-standard API with every kind of flag. */
+static void allocx_calls(void) {
+  unsigned char* p = mallocx(1000, MALLOCX_LG_ALIGN(12) | MALLOCX_ZERO);
+  EXPECT(p != NULL && ((uintptr_t)p & 4095) == 0, "mallocx(1000, LG_ALIGN(12) | ZERO) = %p", (void*)p);
+  if (p == NULL) return;
+  const size_t usize = sallocx(p, 0);
+  EXPECT(usize >= 1000 && usize == nallocx(1000, MALLOCX_LG_ALIGN(12)) && all_zero(p, 0, usize),
+         "sallocx %zu, nallocx %zu, zeroed %d", usize, nallocx(1000, MALLOCX_LG_ALIGN(12)), all_zero(p, 0, usize));
+  memset(p, 7, usize);
+  p = rallocx(p, 100000, MALLOCX_ZERO);
+  EXPECT(p != NULL && p[usize - 1] == 7 && all_zero(p, usize, sallocx(p, 0)), "rallocx(100000, ZERO) kept and zeroed");
+  const size_t grown = sallocx(p, 0);
+  EXPECT(xallocx(p, 100000, 0, 0) == grown && grown == nallocx(100000, 0), "xallocx/nallocx of %zu", grown);
+  sdallocx(p, 100000, 0);
+
+  unsigned arena = 0, tc = 0, owner = 0;
+  size_t len = sizeof(arena);
+  CHECK(mallctl("arenas.create", &arena, &len, NULL, 0));
+  void* q = mallocx(5000, MALLOCX_ARENA(arena) | MALLOCX_TCACHE_NONE);
+  EXPECT(q != NULL, "mallocx(5000, ARENA(%u) | TCACHE_NONE)", arena);
+  len = sizeof(owner);
+  CHECK(mallctl("arenas.lookup", &owner, &len, &q, sizeof(q)));
+  EXPECT(owner == arena, "mallocx with ARENA(%u) came from arena %u", arena, owner);
+  dallocx(q, MALLOCX_TCACHE_NONE);
+
+  len = sizeof(tc);
+  CHECK(mallctl("tcache.create", &tc, &len, NULL, 0));
+  void* r = mallocx(64, MALLOCX_TCACHE(tc));
+  EXPECT(r != NULL && sallocx(r, 0) >= 64, "mallocx(64, TCACHE(%u))", tc);
+  dallocx(r, MALLOCX_TCACHE(tc));
+  CHECK(mallctl("tcache.destroy", NULL, NULL, &tc, sizeof(tc)));
+
+  /* Across the families: an allocator mixed in would crash or abort here. */
+  for (int i = 0; i < 1000; i++) {
+    void* a = mallocx((size_t)(i * 37 % 5000) + 1, i % 2 ? MALLOCX_TCACHE_NONE : 0);
+    void* b = malloc((size_t)(i * 53 % 70000) + 1);
+    free(a);
+    dallocx(b, 0);
+  }
+  printf("allocx: aligned %zu usable, grown to %zu, arena %u served, explicit tcache %u\n", usize, grown,
+         arena, tc);
+}
+
 int main(int argc, char** argv) {
   classic();
   jemalloc5();
+  allocx_calls();
   if (argc > 1) {
     FILE* f = fopen(argv[1], "w");
     if (f == NULL) {
