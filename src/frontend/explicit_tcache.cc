@@ -1,11 +1,12 @@
 // frontend/explicit_tcache.cc: the explicit-cache id bitmap. g_ids_lock serializes
-// create and destroy (a create must find and claim a free bit in one step); the words are
+// create and destroy (and is held across fork) (a create must find and claim a free bit in one step); the words are
 // atomics so that explicit_tcache_in_use, on the *allocx paths, reads them without it.
 #include "frontend/explicit_tcache.h"
 
 #include <atomic>
 #include <cstdint>
 
+#include "frontend/init.h"
 #include "platform/mutex.h"
 
 namespace bento {
@@ -15,6 +16,14 @@ constinit Mutex g_ids_lock;
 constinit std::atomic<std::uint64_t> g_ids[kMaxExplicitCaches / 64] = {};
 
 constexpr std::uint64_t bit_of(unsigned id) noexcept { return std::uint64_t{1} << (id % 64); }
+
+// Fork: held across it, so the child never inherits it taken by a thread it lacks.
+void ids_prefork() noexcept { g_ids_lock.lock(); }
+void ids_postfork_parent() noexcept { g_ids_lock.unlock(); }
+void ids_postfork_child() noexcept { g_ids_lock.reset_after_fork(); }
+__attribute__((constructor)) void bento_explicit_tcache_fork_hooks() {
+  add_fork_hooks(ids_prefork, ids_postfork_parent, ids_postfork_child);
+}
 }  // namespace
 
 bool explicit_tcache_in_use(unsigned id) noexcept {
