@@ -169,7 +169,8 @@ inline void stat_sub(T& counter, V n) noexcept {
 
 #define BENTO_STAT_MEMBER(name, type, kind, unit, doc, ...) stat_types::type name = 0;
 #define BENTO_STAT_MERGE(name, type, kind, unit, doc, ...) stat_merge<StatKind::k##kind>(name, o.name);
-#define BENTO_STAT_FIELD(name, type, kind, unit, doc, ...) StatField{#name, StatKind::k##kind, StatUnit::k##unit, doc},
+// A row's facts as a StatField (the report hands one with every value).
+#define BENTO_STAT_FIELD(name, type, kind, unit, doc, ...) (StatField{#name, StatKind::k##kind, StatUnit::k##unit, doc})
 // A counter struct's members and its merge, from a table.
 #define BENTO_STAT_STRUCT_BODY(Type, TABLE)           \
   TABLE(BENTO_STAT_MEMBER)                            \

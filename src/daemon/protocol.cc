@@ -90,21 +90,9 @@ const char* errno_text(int e) noexcept {
   }
 }
 
-// The protocol's type names: the leaf's type tag, spelled for JSON readers.
-const char* type_word(CtlType t) noexcept {
-  switch (t) {
-    case CtlType::kVoid: return "void";
-    case CtlType::kBool: return "bool";
-    case CtlType::kUnsigned: return "unsigned";
-    case CtlType::kUint32: return "uint32_t";
-    case CtlType::kUint64: return "uint64_t";
-    case CtlType::kSize: return "size_t";
-    case CtlType::kSsize: return "ssize_t";
-    case CtlType::kString: return "string";
-    case CtlType::kPointer: return "pointer";
-  }
-  return "void";
-}
+// The protocol's type names: the namespace's (ctl_type_name), but "string" for a
+// const char* leaf, as JSON readers know it.
+const char* type_word(CtlType t) noexcept { return t == CtlType::kString ? "string" : ctl_type_name(t); }
 
 // A void leaf is an action whatever its access bits say.
 const char* access_word(const CtlNode& leaf) noexcept {

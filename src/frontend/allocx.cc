@@ -102,30 +102,6 @@ void release(ThreadState* ts, void* p, const ObjectInfo* info, bool cached, cons
   }
 }
 
-// p (described by info) resized where it is to `size`, whose plan is `plan`; the new
-// usable size, or 0 when that needs a move. may_move: a huge object may move its pages
-// (mremap, no copy) to another chunk-aligned address; the result is then elsewhere.
-void* resize_without_copy(ThreadState* ts, void* p, const ObjectInfo& info, const AlignedPlan& plan,
-                          std::size_t size, bool may_move) noexcept {
-  if (info.cls != kNoClass) {
-    if (plan.cls == kNoClass) return nullptr;
-    if (plan.usize == info.usize) return p;
-    // A sampled run is not resized (realloc.cc says why); small objects never are.
-    if (info.sampled || is_small_class(info.cls) || is_small_class(plan.cls)) return nullptr;
-    if (!resize_large_in_place(p, plan.cls)) return nullptr;
-    count_deallocated(ts, info.usize);
-    count_allocated(ts, plan.usize);
-    return p;
-  }
-  if (plan.cls != kNoClass || size <= kLargeMaxBytes) return nullptr;
-  void* q = huge_resize(p, size, may_move);
-  if (q == nullptr) return nullptr;
-  if (prof_live_huge()) prof_moved(p, q);
-  count_deallocated(ts, info.usize);
-  count_allocated(ts, plan.usize);
-  return q;
-}
-
 }  // namespace
 
 void* mallocx_impl(std::size_t size, int flags) noexcept {
@@ -142,11 +118,7 @@ std::size_t sallocx_impl(const void* p, int) noexcept { return info_or_report(p,
 
 void dallocx_impl(void* p, int flags) noexcept {
   if (p == nullptr) return;
-  if (!bypass_cache(flags, "dallocx")) {
-    free_checked(p, nullptr, "dallocx");
-  } else {
-    free_uncached(thread_state(), p, nullptr, "dallocx");
-  }
+  release(thread_state(), p, nullptr, !bypass_cache(flags, "dallocx"), "dallocx");
 }
 
 void sdallocx_impl(void* p, std::size_t size, int flags) noexcept {
@@ -185,7 +157,7 @@ void* rallocx_impl(void* p, std::size_t size, int flags) noexcept {
   if ((to_addr(p) & (f.align - 1)) == 0) {
     // Moved huge pages land chunk-aligned: allowed where that is aligned enough.
     const AlignedPlan plan = plan_aligned(f.align, size);
-    if (void* q = resize_without_copy(ts, p, info, plan, size, f.align <= kChunkSize)) {
+    if (void* q = resize_in_place(ts, p, info, plan, size, f.align <= kChunkSize)) {
       if (f.zero && plan.usize > info.usize) std::memset(static_cast<char*>(q) + info.usize, 0, plan.usize - info.usize);
       return q;
     }
@@ -226,7 +198,7 @@ std::size_t xallocx_impl(void* p, std::size_t size, std::size_t extra, int flags
       if (want <= kLargeMaxBytes || usize_for(want, align) == 0) continue;
       plan = AlignedPlan{kNoClass, false, align_up(want, kPageSize)};
     }
-    if (resize_without_copy(ts, p, info, plan, want, false) != nullptr) {
+    if (resize_in_place(ts, p, info, plan, want, false) != nullptr) {
       if (zero && plan.usize > info.usize) std::memset(static_cast<char*>(p) + info.usize, 0, plan.usize - info.usize);
       return plan.usize;
     }

@@ -1,7 +1,8 @@
 // frontend/realloc.cc: realloc and reallocarray. In place when the size class does not
 // change, when a large run can shrink or grow into free neighbouring pages, or when a
 // huge mapping can be resized (mremap moves pages, never copies); otherwise allocate,
-// copy, free. No lock is held on entry.
+// copy, free; the in-place part (resize_in_place) serves rallocx and xallocx too. No lock
+// is held on entry.
 #include <atomic>
 #include <cstring>
 
@@ -17,7 +18,6 @@ namespace bento {
 
 namespace {
 constinit std::atomic<std::uint64_t> g_zero_reallocs{0};
-}  // namespace
 
 bool resize_large_in_place(void* p, unsigned new_cls) noexcept {
   Arena* owner = arena_get(chunk_of(p)->arena_index);
@@ -25,6 +25,29 @@ bool resize_large_in_place(void* p, unsigned new_cls) noexcept {
   const bool ok = owner->resize_large_locked(p, new_cls);
   owner->unlock();
   return ok;
+}
+}  // namespace
+
+void* resize_in_place(ThreadState* ts, void* p, const ObjectInfo& info, const AlignedPlan& plan, std::size_t size,
+                      bool may_move) noexcept {
+  if (info.cls != kNoClass) {
+    if (plan.cls == kNoClass) return nullptr;
+    if (plan.usize == info.usize) return p;
+    // A sampled run is not resized: the resize would re-mark it as an ordinary one. Small
+    // objects never are.
+    if (info.sampled || is_small_class(info.cls) || is_small_class(plan.cls)) return nullptr;
+    if (!resize_large_in_place(p, plan.cls)) return nullptr;
+    count_deallocated(ts, info.usize);
+    count_allocated(ts, plan.usize);
+    return p;
+  }
+  if (plan.cls != kNoClass || size <= kLargeMaxBytes) return nullptr;
+  void* q = huge_resize(p, size, may_move);
+  if (q == nullptr) return nullptr;
+  if (prof_live_huge()) prof_moved(p, q);
+  count_deallocated(ts, info.usize);
+  count_allocated(ts, plan.usize);
+  return q;
 }
 
 std::uint64_t zero_realloc_count() noexcept { return g_zero_reallocs.load(std::memory_order_relaxed); }
@@ -42,24 +65,7 @@ void* realloc_impl(void* p, std::size_t size) noexcept {
   if (info.cls != kNoClass && has_free_mark(p)) report_bad_free("realloc", p, FreeError::kUseAfterFree, "");
 
   ThreadState* ts = thread_state();
-  if (size <= kLargeMaxBytes) {
-    const unsigned cls = size_to_class(size);
-    if (info.cls != kNoClass && class_bytes(cls) == info.usize) return p;
-    // A sampled run is not resized: the resize would re-mark it as an ordinary one.
-    if (info.cls != kNoClass && !info.sampled && !is_small_class(info.cls) && !is_small_class(cls) &&
-        resize_large_in_place(p, cls)) {
-      count_deallocated(ts, info.usize);
-      count_allocated(ts, class_bytes(cls));
-      return p;
-    }
-  } else if (info.cls == kNoClass) {
-    if (void* q = huge_resize(p, size)) {
-      if (prof_live_huge()) prof_moved(p, q);
-      count_deallocated(ts, info.usize);
-      count_allocated(ts, align_up(size, kPageSize));
-      return q;
-    }
-  }
+  if (void* q = resize_in_place(ts, p, info, plan_aligned(1, size), size, true)) return q;
   void* q = malloc_fast(size);
   if (q == nullptr) return nullptr;  // errno set; p untouched
   std::memcpy(q, p, size < info.usize ? size : info.usize);

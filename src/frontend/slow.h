@@ -46,9 +46,12 @@ inline constexpr std::size_t kMaxAlign = std::size_t{1} << 46;  // what huge map
 // arena, as posix_memalign; otherwise from `arena` (null: the favourite) bypassing the
 // thread cache. Null (errno untouched) when memory is short or the request impossible.
 void* aligned_alloc_with(std::size_t align, std::size_t size, bool zero, Arena* arena, bool cached) noexcept;
-// Resizes the large (not sampled) object p to large class new_cls where it is, under its
-// arena's lock (realloc.cc); false when the pages after it are taken. Counts nothing.
-bool resize_large_in_place(void* p, unsigned new_cls) noexcept;
+// realloc without a copy (realloc.cc): p (described by info) resized to `size`, whose
+// plan is `plan`, where it is: a large run into the pages after it, a huge mapping with
+// mremap (may_move: its pages may go to another chunk-aligned address). The object, or
+// null when that needs a copy. Counted on ts.
+void* resize_in_place(ThreadState* ts, void* p, const ObjectInfo& info, const AlignedPlan& plan, std::size_t size,
+                      bool may_move) noexcept;
 // Any valid object, bypassing the cache; a bad pointer is reported as `call`. `known`:
 // the caller's object_info of p, when it made one (p is then not looked up again).
 void free_uncached(ThreadState* ts, void* p, const ObjectInfo* known, const char* call) noexcept;

@@ -12,6 +12,7 @@
 #include "chunk/chunk_registry.h"
 #include "frontend/explicit_tcache.h"
 #include "frontend/init.h"
+#include "frontend/purge.h"
 #include "frontend/thread_state.h"
 #include "prof/profile_writer.h"
 #include "prof/sample_table.h"
@@ -191,19 +192,11 @@ int ctl_arena_initialized(const CtlArgs& a) noexcept {
   return ctl_read_only(a, init);
 }
 
-// The caller's cache is flushed first, as malloc_trim does: the objects it holds would
-// keep their runs in use (after Redis's FLUSHALL, the last few hundred freed objects of
-// a class hold one run each).
+// frontend/purge.h: the caller's cache first, as malloc_trim does.
 int ctl_arena_purge(const CtlArgs& a) noexcept {
   if (const int e = ctl_void_args(a); e != 0) return e;
-  if (ThreadState* ts = calling_thread(); ts != nullptr && ts->tcache != nullptr) {
-    tcache_flush_all(ts->tcache, ts->choice);
-  }
-  for_arenas(a.mib[1], [](Arena* ar) {
-    LockGuard guard(ar->mutex());
-    ar->purge_locked(true);
-  });
-  huge_cache_decay(0, true);  // freed huge mappings kept for reuse go too
+  const std::size_t i = a.mib[1];
+  purge_now(ctl_all_arenas(i) ? kPurgeAllArenas : static_cast<unsigned>(i));
   return 0;
 }
 

@@ -20,7 +20,6 @@ constexpr CtlNode leaf(const char* name, CtlType t, std::uint8_t access, CtlHand
 // ---- readers over one arena's snapshot: what the tables do not hold ----
 namespace sa {
 std::size_t retained(const ArenaSnapshot& s) { return s.retained(); }
-std::size_t pmuzzy(const ArenaSnapshot&) { return 0; }
 std::size_t allocated(const ArenaSnapshot& s) { return s.allocated(); }
 std::uint64_t occupancy(const ArenaSnapshot& s) { return s.occupancy(); }
 std::size_t small_allocated(const ArenaSnapshot& s) { return s.small_allocated(); }
@@ -219,7 +218,7 @@ constexpr CtlNode kStatsArenaI[] = {
     leaf("muzzy_nmadvise", CtlType::kUint64, R, ctl_constant<std::uint64_t{0}>, "jemalloc 5: 0, bento has no muzzy stage"),
     leaf("muzzy_npurge", CtlType::kUint64, R, ctl_constant<std::uint64_t{0}>, "jemalloc 5: 0, bento has no muzzy stage"),
     leaf("muzzy_purged", CtlType::kUint64, R, ctl_constant<std::uint64_t{0}>, "jemalloc 5: 0, bento has no muzzy stage"),
-    leaf("pmuzzy", CtlType::kSize, R, ctl_stats_arena<sa::pmuzzy>, "always 0: bento purges with MADV_DONTNEED, so pages are never muzzy"),
+    leaf("pmuzzy", CtlType::kSize, R, ctl_constant<std::size_t{0}>, "always 0: bento purges with MADV_DONTNEED, so pages are never muzzy"),
     leaf("retained", CtlType::kSize, R, ctl_stats_arena<sa::retained>, "bytes of wholly free chunks kept mapped but purged (retain)"),
     ctl_named("small", kStatsSmall),
 };

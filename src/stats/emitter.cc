@@ -122,20 +122,16 @@ void TextEmitter::end_rows() noexcept {
   row_index_ = -1;
 }
 
-void TextEmitter::value(const StatField& f, std::uint64_t v) noexcept {
-  char buf[24];
-  FixedWriter w(buf, sizeof(buf));
-  w.print("{}", v);
-  if (in_rows_) cell(f.name, w.view());
-  else pair(f.name, w.view());
-}
+void TextEmitter::value(const StatField& f, std::uint64_t v) noexcept { number_value(f.name, v); }
+void TextEmitter::value_signed(const StatField& f, std::int64_t v) noexcept { number_value(f.name, v); }
 
-void TextEmitter::value_signed(const StatField& f, std::int64_t v) noexcept {
+template <class T>
+void TextEmitter::number_value(const char* key, T v) noexcept {
   char buf[24];
   FixedWriter w(buf, sizeof(buf));
   w.print("{}", v);
-  if (in_rows_) cell(f.name, w.view());
-  else pair(f.name, w.view());
+  if (in_rows_) cell(key, w.view());
+  else pair(key, w.view());
 }
 
 void TextEmitter::string(const char* key, std::string_view v) noexcept {

@@ -69,6 +69,8 @@ class TextEmitter final : public Emitter {
   // Headings at the depth of their section's parent; the outermost section has none.
   int indent() const noexcept { return depth_ > 1 ? 2 * (depth_ - 1) : 0; }
   void pair(const char* key, std::string_view v) noexcept;
+  template <class T>
+  void number_value(const char* key, T v) noexcept;  // a cell in a table, else a pair
   void cell(const char* key, std::string_view v) noexcept;
   void flush_line() noexcept;
   void flush_row() noexcept;

@@ -3,8 +3,7 @@
 // tools that call them work under LD_PRELOAD. The mapping is in doc/stats.md.
 #include <cstring>
 
-#include "arena/huge.h"
-#include "frontend/thread_state.h"
+#include "frontend/purge.h"
 #include "stats/report.h"
 #include "stats/report_out.h"
 #include "stats/snapshot.h"
@@ -95,19 +94,6 @@ void stats_malloc_info(StatsWriteCb write_cb, void* opaque) noexcept {
           s.mapped, s.mapped);
 }
 
-bool stats_trim() noexcept {
-  if (ThreadState* ts = thread_state(); ts != nullptr && ts->tcache != nullptr) {
-    tcache_flush_all(ts->tcache, ts->choice);
-  }
-  std::size_t released = 0;
-  for (unsigned i = 0; i < narenas(); ++i) {
-    Arena* a = arena_get(i);
-    if (a == nullptr) continue;
-    LockGuard guard(a->mutex());
-    released += a->purge_locked(true);
-  }
-  released += huge_cache_decay(0, true);
-  return released != 0;
-}
+bool stats_trim() noexcept { return purge_now(kPurgeAllArenas) != 0; }
 
 }  // namespace bento

@@ -64,11 +64,11 @@ bool arena_used(const ArenaSnapshot& a) noexcept {
 // (-Dstats=false) the counters are never counted, so they are left out.
 #define BENTO_EMIT(name, type, kind, unit, doc, ...)                              \
   if (kStats || StatKind::k##kind != StatKind::kCounter)                          \
-    emit(e, StatField{#name, StatKind::k##kind, StatUnit::k##unit, doc}, src.name);
+    emit(e, BENTO_STAT_FIELD(name, type, kind, unit, doc), src.name);
 // Rows that read through an expression over LockCounters c (the lock tables: counted in
 // every build, platform/mutex.h).
 #define BENTO_EMIT_LOCK(name, type, kind, unit, doc, expr) \
-  emit(e, StatField{#name, StatKind::k##kind, StatUnit::k##unit, doc}, static_cast<stat_types::type>(expr));
+  emit(e, BENTO_STAT_FIELD(name, type, kind, unit, doc), static_cast<stat_types::type>(expr));
 
 // Values the tables do not hold: derived from them, or the build's constants.
 constexpr StatField kAllocatedField{"allocated", StatKind::kGauge, StatUnit::kBytes, "bytes of objects allocated now"};
