@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "bento/bento.h"
+#include "../support/mallctl_read.h"
 
 #include "../support/subprocess.h"
 
@@ -31,19 +32,12 @@ size_t nallocx(size_t size, int flags) noexcept;
 }
 
 namespace {
+using bento::test::ctl_read;
+using bento::test::opaque;
 using bento::test::ChildResult;
 using bento::test::run_in_child;
 
 constexpr size_t kMiB = size_t{1} << 20;
-
-template <class T>
-T read(const std::string& name) {
-  T v{};
-  size_t len = sizeof(v);
-  const int rc = bento_mallctl(name.c_str(), &v, &len, nullptr, 0);
-  BOOST_REQUIRE_MESSAGE(rc == 0, name << ": " << rc);
-  return v;
-}
 
 // No std::string: the counters must not see the read's own allocation.
 uint64_t counter(const char* name) {
@@ -100,7 +94,7 @@ const size_t kSizes[] = {0, 1, 8, 16, 17, 48, 100, 257, 1000, 4096, 5000, 14336,
 bool sampling_everything() {
   bool on = false;
   size_t len = sizeof(on);
-  return bento_mallctl("prof.active", &on, &len, nullptr, 0) == 0 && on && read<size_t>("prof.lg_sample") == 0;
+  return bento_mallctl("prof.active", &on, &len, nullptr, 0) == 0 && on && ctl_read<size_t>("prof.lg_sample") == 0;
 }
 
 void expect_abort(const ChildResult& r, const std::string& call, const std::string& problem) {
@@ -110,11 +104,6 @@ void expect_abort(const ChildResult& r, const std::string& call, const std::stri
   BOOST_TEST(std::count(r.err.begin(), r.err.end(), '\n') == 1, "one line: " << r.err);
 }
 
-void* volatile g_sink;
-void* opaque(void* p) {
-  g_sink = p;
-  return g_sink;
-}
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(the_flag_macros_are_jemallocs) {
@@ -246,7 +235,7 @@ BOOST_AUTO_TEST_CASE(rallocx_moves_an_object_that_lacks_the_alignment) {
 
 BOOST_AUTO_TEST_CASE(arena_allocations_come_from_that_arena) {
   const unsigned manual = new_arena();
-  const unsigned narenas = read<unsigned>("arenas.narenas");
+  const unsigned narenas = ctl_read<unsigned>("arenas.narenas");
   BOOST_REQUIRE(manual < narenas);
   for (unsigned a : {0u, manual, narenas - 1}) {
     for (size_t size : kSizes) {

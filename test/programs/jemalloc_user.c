@@ -64,31 +64,27 @@ static void fail(const char* what) {
   } while (0)
 
 /* Reads of a node of a given type; a failed read is a FAIL line and reads as all ones. */
+static bool read_node(const char* name, void* v, size_t size, const char* type) {
+  size_t len = size;
+  int rc = mallctl(name, v, &len, NULL, 0);
+  EXPECT(rc == 0 && len == size, "read %s %s: error %d, length %zu", type, name, rc, len);
+  return rc == 0;
+}
 static size_t read_size(const char* name) {
-  size_t v = 0, len = sizeof(v);
-  int rc = mallctl(name, &v, &len, NULL, 0);
-  EXPECT(rc == 0 && len == sizeof(v), "read size_t %s: error %d, length %zu", name, rc, len);
-  return rc == 0 ? v : (size_t)-1;
+  size_t v = 0;
+  return read_node(name, &v, sizeof(v), "size_t") ? v : (size_t)-1;
 }
 static uint64_t read_u64(const char* name) {
   uint64_t v = 0;
-  size_t len = sizeof(v);
-  int rc = mallctl(name, &v, &len, NULL, 0);
-  EXPECT(rc == 0 && len == sizeof(v), "read uint64_t %s: error %d, length %zu", name, rc, len);
-  return rc == 0 ? v : UINT64_MAX;
+  return read_node(name, &v, sizeof(v), "uint64_t") ? v : UINT64_MAX;
 }
 static unsigned read_unsigned(const char* name) {
   unsigned v = 0;
-  size_t len = sizeof(v);
-  int rc = mallctl(name, &v, &len, NULL, 0);
-  EXPECT(rc == 0 && len == sizeof(v), "read unsigned %s: error %d, length %zu", name, rc, len);
-  return rc == 0 ? v : UINT32_MAX;
+  return read_node(name, &v, sizeof(v), "unsigned") ? v : UINT32_MAX;
 }
 static bool read_bool(const char* name) {
   bool v = false;
-  size_t len = sizeof(v);
-  int rc = mallctl(name, &v, &len, NULL, 0);
-  EXPECT(rc == 0 && len == sizeof(v), "read bool %s: error %d, length %zu", name, rc, len);
+  read_node(name, &v, sizeof(v), "bool");
   return v;
 }
 static void refresh(void) {

@@ -1,0 +1,36 @@
+// test/support/mallctl_read.h: the integration tests' mallctl helpers (Boost.Test, main
+// thread only): a typed read that must succeed with the leaf's exact size, an epoch
+// refresh, and a sink that keeps the compiler from dropping a malloc/free pair.
+#pragma once
+#include <boost/test/unit_test.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "bento/bento.h"
+
+namespace bento::test {
+
+template <class T>
+T ctl_read(const std::string& name) {
+  T v{};
+  std::size_t len = sizeof(v);
+  const int rc = bento_mallctl(name.c_str(), &v, &len, nullptr, 0);
+  BOOST_REQUIRE_MESSAGE(rc == 0, name << ": " << rc);
+  BOOST_REQUIRE_MESSAGE(len == sizeof(T), name << ": length " << len);
+  return v;
+}
+
+inline void ctl_refresh() {
+  std::uint64_t e = 1;
+  BOOST_REQUIRE(bento_mallctl("epoch", nullptr, nullptr, &e, sizeof(e)) == 0);
+}
+
+inline void* volatile g_sink;
+inline void* opaque(void* p) {
+  g_sink = p;
+  return g_sink;
+}
+
+}  // namespace bento::test
