@@ -34,6 +34,9 @@ int pid() noexcept;
 unsigned uid() noexcept;
 const char* getenv(const char* name) noexcept;  // secure_getenv: NULL for setuid programs
 std::size_t resident_bytes() noexcept;  // from /proc/self/statm; 0 if unreadable
+// The process's name (/proc/self/comm: the main thread's, at most 15 bytes), NUL-ended in
+// out; returns its length, 0 if unreadable.
+std::size_t process_name(char* out, std::size_t cap) noexcept;
 
 // Time.
 std::uint64_t monotonic_ns() noexcept;  // CLOCK_MONOTONIC: fine-grained, for lock waits

@@ -112,6 +112,19 @@ std::size_t resident_bytes() noexcept {
   return pages * system_page_size();
 }
 
+std::size_t process_name(char* out, std::size_t cap) noexcept {
+  if (cap == 0) return 0;
+  out[0] = '\0';
+  const int fd = ::open("/proc/self/comm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  const ssize_t n = ::read(fd, out, cap - 1);
+  ::close(fd);
+  std::size_t len = n > 0 ? static_cast<std::size_t>(n) : 0;
+  while (len > 0 && out[len - 1] == '\n') --len;
+  out[len] = '\0';
+  return len;
+}
+
 static std::uint64_t clock_ns(clockid_t id) noexcept {
   struct timespec ts;
   ::clock_gettime(id, &ts);

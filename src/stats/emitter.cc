@@ -164,6 +164,40 @@ void JsonEmitter::end_rows() noexcept {
 
 // ---------------------------------------------------------------- Prometheus
 
+namespace {
+// A label value as the exposition format wants it: backslash, quote and newline escaped.
+void put_label_value(FixedWriter& w, std::string_view v) noexcept {
+  for (const char c : v) {
+    if (c == '\\' || c == '"') {
+      const char esc[2] = {'\\', c};
+      w.put(std::string_view(esc, 2));
+    } else if (c == '\n') {
+      w.put("\\n");
+    } else {
+      w.put(std::string_view(&c, 1));
+    }
+  }
+}
+}  // namespace
+
+PrometheusEmitter::PrometheusEmitter(ReportOut& out, int pid, std::string_view comm) noexcept : out_(out) {
+  FixedWriter w(process_labels_, sizeof(process_labels_) - 1);
+  w.print("pid=\"{}\",comm=\"", pid);
+  put_label_value(w, comm);
+  w.put("\"");
+  process_labels_[w.size()] = '\0';
+}
+
+void PrometheusEmitter::info(std::string_view version) noexcept {
+  char line[ReportOut::kLineMax];
+  FixedWriter w(line, sizeof(line));
+  w.print("# HELP bento_info The bento library serving this process (always 1).\n# TYPE bento_info gauge\n");
+  w.print("bento_info{{{},version=\"", process_labels_);
+  put_label_value(w, version);
+  w.put("\"} 1\n");
+  out_.put(w.view());
+}
+
 void PrometheusEmitter::push(const char* name, const char* label, const char* index, bool is_row) noexcept {
   if (depth_ == static_cast<int>(sizeof(stack_) / sizeof(stack_[0]))) return;
   Level& l = stack_[depth_++];
@@ -245,7 +279,7 @@ void PrometheusEmitter::sample(const StatField& f, std::uint64_t v, bool negativ
   }
   char line[ReportOut::kLineMax];
   FixedWriter w(line, sizeof(line));
-  w.print("{}{{pid=\"{}\"", name, pid_);
+  w.print("{}{{{}", name, process_labels_);
   for (int i = 0; i < depth_; ++i) {
     if (stack_[i].label != nullptr) w.print(",{}=\"{}\"", stack_[i].label, stack_[i].index);
   }

@@ -3,8 +3,9 @@
 // table row (config/stat_fields.h); each back end renders the same walk:
 //   TextEmitter        sections as headings, values as "name: value" runs, rows as tables
 //   JsonEmitter        sections as objects, rows as arrays, values under their names
-//   PrometheusEmitter  one family per (section path, name), samples labelled by the
-//                      instance sections (arena="3", bin="7"); the walk is repeated once
+//   PrometheusEmitter  one family per (section path, name), samples labelled with the
+//                      process (pid, comm) and by the instance sections (arena="3",
+//                      bin="7"), then a bento_info series; the walk is repeated once
 //                      per family so each family's samples come together, as the
 //                      exposition format requires
 // Nothing here allocates: output goes through ReportOut's fixed buffer. State lives in the
@@ -112,7 +113,8 @@ class JsonEmitter final : public Emitter {
 
 class PrometheusEmitter final : public Emitter {
  public:
-  PrometheusEmitter(ReportOut& out, int pid) noexcept : out_(out), pid_(pid) {}
+  // pid and comm label every sample (comm escaped as a label value).
+  PrometheusEmitter(ReportOut& out, int pid, std::string_view comm) noexcept;
   void begin(const char* key, const char* label, bool named) noexcept override;
   void end() noexcept override;
   void begin_rows(const char* key, const char* label) noexcept override;
@@ -124,6 +126,8 @@ class PrometheusEmitter final : public Emitter {
   void boolean(const char*, bool) noexcept override {}
   void number(const char*, std::string_view) noexcept override {}
   bool another_pass() noexcept override;
+  // After the last pass: bento_info{pid,comm,version} 1.
+  void info(std::string_view version) noexcept;
 
   static constexpr std::size_t kMaxFamilies = 512;
 
@@ -139,7 +143,7 @@ class PrometheusEmitter final : public Emitter {
   std::size_t family_name(const StatField& f, char* buf, std::size_t cap) const noexcept;
 
   ReportOut& out_;
-  int pid_;
+  char process_labels_[96];  // pid="..",comm=".."
   Level stack_[8];
   int depth_ = 0;
   const char* row_label_ = nullptr;

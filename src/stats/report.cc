@@ -258,9 +258,12 @@ void write_report(ReportOut& o, const Snapshot& s, const ReportOptions& opt) noe
       break;
     }
     case ReportFormat::kPrometheus: {
-      PrometheusEmitter e(o, os::pid());
+      char comm[32];
+      const std::size_t comm_len = os::process_name(comm, sizeof(comm));
+      PrometheusEmitter e(o, os::pid(), std::string_view(comm, comm_len));
       do emit_report(e, s, opt);
       while (e.another_pass());
+      e.info(kVersion);
       break;
     }
     case ReportFormat::kText: {
