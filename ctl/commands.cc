@@ -150,6 +150,8 @@ int cmd_get(const Common& c, int pid, const std::vector<std::string>& names) {
 
 int cmd_list(const Common& c, int pid, const std::string& prefix) {
   const auto nodes = Client(c.dir).typed(pid, "list " + prefix);
+  if (nodes.empty() && c.json) fmt::print("[]\n");
+  if (nodes.empty()) throw CtlError(fmt::format("pid {} has no mallctl name starting with '{}'", pid, prefix));
   if (c.json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& n : nodes) {
