@@ -9,6 +9,7 @@
  *   busy           start a thread that allocates and frees small, large and huge
  *                  objects in a loop (for rates in bentoctl top) -> ok
  *   idle           stop it                               -> ok
+ *   arena N        this (main) thread allocates from arena N from now on -> ok (? if refused)
  *   exit           exit normally                          (socket removed)
  * Run it under LD_PRELOAD=libbento (bentoctl run does that). */
 #include <pthread.h>
@@ -99,6 +100,9 @@ int main(void) {
       pthread_create(&t, NULL, churn, NULL);
       pthread_detach(t);
       printf("ok\n");
+    } else if (strcmp(cmd, "arena") == 0 && sscanf(line, "%*s %lu", &n) == 1) {
+      unsigned a = (unsigned)n;
+      printf("%s\n", mallctl("thread.arena", NULL, NULL, &a, sizeof(a)) == 0 ? "ok" : "?");
     } else if (strcmp(cmd, "idle") == 0) {
       __atomic_store_n(&g_busy, 0, __ATOMIC_RELAXED);
       printf("ok\n");
