@@ -14,10 +14,12 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <thread>
 
 #include "heap_svg.h"
+#include "terminal.h"
 
 #ifndef BENTO_INSTALL_LIBDIR
 #define BENTO_INSTALL_LIBDIR ""
@@ -150,6 +152,8 @@ int cmd_get(const Common& c, int pid, const std::vector<std::string>& names) {
 
 int cmd_list(const Common& c, int pid, const std::string& prefix) {
   const auto nodes = Client(c.dir).typed(pid, "list " + prefix);
+  if (nodes.empty() && c.json) fmt::print("[]\n");
+  if (nodes.empty()) throw CtlError(fmt::format("pid {} has no mallctl name starting with '{}'", pid, prefix));
   if (c.json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& n : nodes) {
@@ -216,58 +220,101 @@ int cmd_map(const Common& c, int pid, const std::string& output) {
   return 0;
 }
 
+namespace {
+// One reading of the daemon's report, and when it was taken.
+struct TopSample {
+  nlohmann::json doc;
+  std::chrono::steady_clock::time_point at;
+};
+
+TopSample top_sample(const Client& client, int pid) {
+  TopSample s{dump_json(client, pid, "b"), {}};
+  s.at = std::chrono::steady_clock::now();
+  return s;
+}
+
+// The arenas of a report in number order ("0", "1", ..., "10"), the merged view last.
+std::vector<std::string> arenas_in_order(const nlohmann::json& arenas) {
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : arenas.items()) keys.push_back(k);
+  auto number = [](const std::string& k) {
+    const bool digits = !k.empty() && std::all_of(k.begin(), k.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return digits ? std::stoull(k) : ~0ULL;
+  };
+  std::stable_sort(keys.begin(), keys.end(), [&](const std::string& a, const std::string& b) { return number(a) < number(b); });
+  return keys;
+}
+
+double arena_requests(const nlohmann::json& a) {
+  return a.at("small").at("nrequests").get<double>() + a.at("large").at("nrequests").get<double>() +
+         a.at("huge").at("nrequests").get<double>();
+}
+
+// One frame: the state in `cur`, the rates since `prev`. Fills `frame` (JSON) and
+// returns the text.
+std::string top_frame(int pid, const std::string& cmd, const TopSample& prev, const TopSample& cur,
+                      nlohmann::json& frame) {
+  const double dt = std::chrono::duration<double>(cur.at - prev.at).count();
+  const auto& st = cur.doc.at("bento").at("stats");
+  const auto& before = prev.doc.at("bento").at("stats.arenas");
+  frame = {{"pid", pid}, {"resident", st.at("resident")}, {"allocated", st.at("allocated")},
+           {"threads", st.at("threads")}, {"interval_s", dt}, {"arenas", nlohmann::json::array()}};
+  std::string text = fmt::format("bento top: pid {} ({})  resident {}  allocated {}  threads {}\n", pid, cmd,
+                                 human_bytes(st.at("resident").get<double>()),
+                                 human_bytes(st.at("allocated").get<double>()), st.at("threads").get<int>());
+  text += fmt::format("{:>6} {:>7} {:>6} {:>9} {:>12} {:>14} {:>10} {:>12} {:>11}\n", "ARENA", "THREADS", "CHUNKS",
+                      "OCCUPANCY", "ALLOCS/S", "TRYLOCK FAIL/S", "WAIT MS/S", "MAX WAIT US", "DIRTY PAGES");
+  const auto& arenas = cur.doc.at("bento").at("stats.arenas");
+  for (const std::string& index : arenas_in_order(arenas)) {
+    const auto& a = arenas.at(index);
+    const auto& con = a.at("contention");
+    double rate = 0, fails = 0, wait_ms = 0;
+    if (before.contains(index) && dt > 0) {
+      const auto& b = before.at(index);
+      const auto& bcon = b.at("contention");
+      rate = (arena_requests(a) - arena_requests(b)) / dt;
+      fails = (con.at("trylock_failures").get<double>() - bcon.at("trylock_failures").get<double>()) / dt;
+      wait_ms = (con.at("wait_ns").get<double>() - bcon.at("wait_ns").get<double>()) / dt / 1e6;
+    }
+    text += fmt::format("{:>6} {:>7} {:>6} {:>8.1f}% {:>12.0f} {:>14.0f} {:>10.2f} {:>12.1f} {:>11}\n",
+                        index == "merged" ? "all" : index, a.at("nthreads").get<int>(), a.at("chunks").get<long>(),
+                        a.at("occupancy").get<double>() / 10, rate, fails, wait_ms,
+                        con.at("max_wait_ns").get<double>() / 1000, a.at("pdirty").get<long>());
+    frame["arenas"].push_back({{"arena", index}, {"threads", a.at("nthreads")}, {"chunks", a.at("chunks")},
+                               {"occupancy_permille", a.at("occupancy")}, {"allocs_per_s", rate},
+                               {"trylock_failures_per_s", fails}, {"wait_ms_per_s", wait_ms},
+                               {"max_wait_ns", con.at("max_wait_ns")}, {"dirty_pages", a.at("pdirty")}});
+  }
+  return text;
+}
+}  // namespace
+
+// Rates need two readings: the first frame comes a short while (200 ms, or the interval
+// if shorter) after a first sample. On a terminal, keys are read between frames.
 int cmd_top(const Common& c, int pid, double interval_s, int iterations) {
   const Client client(c.dir);
-  const bool tty = ::isatty(1) != 0 && !c.json;
-  struct Prev {
-    double requests, trylock_failures, wait_ns;
-  };
-  std::map<std::string, Prev> prev;
-  auto last = std::chrono::steady_clock::now();
+  KeyReader keys;
+  const bool redraw = ::isatty(STDOUT_FILENO) != 0 && !c.json;
   std::string cmd = process_command(pid);
   if (cmd.size() > 60) cmd = cmd.substr(0, 57) + "...";
-  for (int it = 0; iterations <= 0 || it < iterations; ++it) {
-    if (it > 0) std::this_thread::sleep_for(std::chrono::duration<double>(interval_s));
-    const auto doc = dump_json(client, pid, "b");
-    const auto now = std::chrono::steady_clock::now();
-    const double dt = std::chrono::duration<double>(now - last).count();
-    last = now;
-    const auto& st = doc.at("bento").at("stats");
-    nlohmann::json frame = {{"pid", pid}, {"resident", st.at("resident")}, {"allocated", st.at("allocated")},
-                            {"threads", st.at("threads")}, {"arenas", nlohmann::json::array()}};
-    std::string text = fmt::format("bento top: pid {} ({})  resident {}  allocated {}  threads {}\n", pid, cmd,
-                                   human_bytes(st.at("resident").get<double>()),
-                                   human_bytes(st.at("allocated").get<double>()), st.at("threads").get<int>());
-    text += fmt::format("{:>6} {:>7} {:>6} {:>9} {:>12} {:>14} {:>10} {:>12} {:>11}\n", "ARENA", "THREADS", "CHUNKS",
-                        "OCCUPANCY", "ALLOCS/S", "TRYLOCK FAIL/S", "WAIT MS/S", "MAX WAIT US", "DIRTY PAGES");
-    for (const auto& [index, a] : doc.at("bento").at("stats.arenas").items()) {
-      const double requests = a.at("small").at("nrequests").get<double>() + a.at("large").at("nrequests").get<double>() +
-                              a.at("huge").at("nrequests").get<double>();
-      const auto& con = a.at("contention");
-      const Prev cur{requests, con.at("trylock_failures").get<double>(), con.at("wait_ns").get<double>()};
-      const auto p = prev.find(index);
-      const bool have = p != prev.end() && dt > 0;
-      const double rate = have ? (cur.requests - p->second.requests) / dt : 0;
-      const double fails = have ? (cur.trylock_failures - p->second.trylock_failures) / dt : 0;
-      const double wait_ms = have ? (cur.wait_ns - p->second.wait_ns) / dt / 1e6 : 0;
-      prev[index] = cur;
-      text += fmt::format("{:>6} {:>7} {:>6} {:>8.1f}% {:>12.0f} {:>14.0f} {:>10.2f} {:>12.1f} {:>11}\n",
-                          index == "merged" ? "all" : index,
-                          a.at("nthreads").get<int>(), a.at("chunks").get<long>(), a.at("occupancy").get<double>() / 10,
-                          rate, fails, wait_ms, con.at("max_wait_ns").get<double>() / 1000, a.at("pdirty").get<long>());
-      frame["arenas"].push_back({{"arena", index}, {"threads", a.at("nthreads")}, {"chunks", a.at("chunks")},
-                                 {"occupancy_permille", a.at("occupancy")}, {"allocs_per_s", rate},
-                                 {"trylock_failures_per_s", fails}, {"wait_ms_per_s", wait_ms},
-                                 {"max_wait_ns", con.at("max_wait_ns")}, {"dirty_pages", a.at("pdirty")}});
-    }
+  const std::string footer = fmt::format("q quit   space refresh now   (every {:g} s)", interval_s);
+  TopSample prev = top_sample(client, pid);
+  std::optional<char> key = keys.wait_key(std::chrono::duration<double>(std::min(0.2, interval_s)));
+  for (int it = 0; (iterations <= 0 || it < iterations) && key != 'q' && key != 'Q'; ++it) {
+    const TopSample cur = top_sample(client, pid);
+    nlohmann::json frame;
+    const std::string text = top_frame(pid, cmd, prev, cur, frame);
+    prev = cur;
     if (c.json) {
       fmt::print("{}\n", frame.dump());
-    } else if (tty) {
-      fmt::print("\x1b[H\x1b[2J{}", text);
+    } else if (redraw) {
+      fmt::print("\x1b[H\x1b[2J{}{}\n", text, keys.interactive() ? "\n" + footer : "");
     } else {
       fmt::print("{}\n", text);
     }
     std::fflush(stdout);
+    if (iterations > 0 && it + 1 >= iterations) break;
+    key = keys.wait_key(std::chrono::duration<double>(interval_s));
   }
   return 0;
 }

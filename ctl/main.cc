@@ -1,12 +1,20 @@
 // ctl/main.cc: bentoctl's command line (CLI11) and logging (spdlog, -v for debug).
 // Exit codes: exit_codes.h (0 ok, 1 failure, 2 usage, 3-9 what the daemon said).
+// BENTO_VERSION is meson's project version (ctl/meson.build).
 #include <spdlog/sinks/stdout_color_sinks.h>  // also declares stderr_color_mt
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <functional>
+#include <string>
+#include <utility>
 
 #include "commands.h"
+
+#ifndef BENTO_VERSION
+#define BENTO_VERSION "unknown"
+#endif
 
 int main(int argc, char** argv) {
   using namespace bentoctl;
@@ -17,6 +25,7 @@ int main(int argc, char** argv) {
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "log what bentoctl does (to stderr)");
   app.add_option("--dir", common.dir, "socket directory (default: $XDG_RUNTIME_DIR/bento, then /tmp/bento-<uid>)");
+  app.set_version_flag("--version", std::string("bentoctl ") + BENTO_VERSION, "print bentoctl's version and exit");
 
   std::string conf;
   bool stats = false;
@@ -88,7 +97,22 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // No command recognised, but a word where it should be: name it, rather than
+    // CLI11's "A subcommand is required" or "arguments were not expected".
+    if (app.get_subcommands().empty()) {
+      for (const auto& word : app.remaining()) {
+        if (word.empty() || word[0] == '-') continue;
+        std::string known;
+        const std::function<bool(const CLI::App*)> every = [](const CLI::App*) { return true; };
+        for (const auto* sub : std::as_const(app).get_subcommands(every)) known += (known.empty() ? "" : ", ") + sub->get_name();
+        std::fprintf(stderr, "bentoctl: unknown command '%s' (commands: %s; see bentoctl --help)\n", word.c_str(),
+                     known.c_str());
+        return kExitUsage;
+      }
+    }
     app.exit(e);
     return kExitUsage;
   }

@@ -1,7 +1,7 @@
 /* bento/bento.h: bento's public C API.
  *
  * The bento_ functions work whether or not bento also replaces malloc in the process
- * (libbento.so and libbento.a define both; libbento_prefixed.a only these). Objects from
+ * (the installed libbento.so and libbento.a define both). Objects from
  * bento_* calls must be freed with bento_free (or free, where bento is the malloc).
  *
  * Errors follow glibc: a failing allocation returns NULL with errno = ENOMEM; a pointer

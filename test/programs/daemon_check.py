@@ -14,6 +14,9 @@ usage: daemon_check.py BENTOCTL DAEMON_HOST LIBBENTO
 """
 import json
 import os
+import pty
+import select
+import termios
 import pwd
 import re
 import shutil
@@ -26,6 +29,7 @@ import time
 import xml.etree.ElementTree as ET
 
 BENTOCTL, HOST, LIB = sys.argv[1], sys.argv[2], sys.argv[3]
+SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 failures = 0
 
 
@@ -251,6 +255,145 @@ def check_typed(h, pid, sock):
                (r.returncode, r.stderr))
 
 
+def project_version():
+    m = re.search(r"version\s*:\s*'([^']+)'", open(os.path.join(SOURCE_ROOT, "meson.build")).read())
+    return m.group(1) if m else None
+
+
+def check_command_line():
+    """--version, an unknown command."""
+    r = ctl("--version")
+    expect("--version prints 'bentoctl <meson project version>'",
+           r.returncode == 0 and r.stdout == "bentoctl %s\n" % project_version(), (r.returncode, r.stdout))
+    r = ctl("frob")
+    expect("an unknown command: exit 2, \"unknown command 'frob'\" and the commands",
+           r.returncode == EXIT_USAGE and "bentoctl: unknown command 'frob'" in r.stderr and "top" in r.stderr and
+           "--help" in r.stderr, (r.returncode, r.stderr))
+
+
+def top_frames(text):
+    """The arena column and ALLOCS/S of each plain-text frame of bentoctl top."""
+    frames = []
+    for block in text.split("bento top: pid")[1:]:
+        rows = [l.split() for l in block.splitlines()[2:] if l.strip()]
+        frames.append([(r[0], float(r[4])) for r in rows if len(r) == 9])
+    return frames
+
+
+def check_top_keys(pid):
+    """top on a terminal: q quits at once and the terminal's mode is restored."""
+    master, slave = pty.openpty()
+    before = termios.tcgetattr(slave)
+    env = dict(os.environ, BENTO_LIB=LIB)
+    env.pop("LD_PRELOAD", None)
+    t = subprocess.Popen([BENTOCTL, "top", str(pid), "-i", "5"], stdin=slave, stdout=slave, stderr=slave, env=env)
+    out = b""
+    deadline = time.time() + 10
+    while b"q quit" not in out and time.time() < deadline:
+        if select.select([master], [], [], 0.1)[0]:
+            out += os.read(master, 65536)
+    during = termios.tcgetattr(slave)
+    os.write(master, b"q")
+    t0 = time.time()
+    try:
+        rc = t.wait(timeout=1)
+    except subprocess.TimeoutExpired:
+        t.kill()
+        rc = t.wait()
+    took = time.time() - t0
+    after = termios.tcgetattr(slave)
+    expect("top on a terminal shows its keys (q quit) and reads them without echo",
+           b"q quit" in out and not (during[3] & (termios.ICANON | termios.ECHO)), out[-300:])
+    expect("top quits on q within a second (interval 5 s), exit 0: %.2f s" % took, rc == 0 and took < 1, (rc, took))
+    expect("... and the terminal's mode is restored", after == before, (before[3], after[3]))
+    # Killed by a signal: the mode is restored too.
+    t = subprocess.Popen([BENTOCTL, "top", str(pid)], stdin=slave, stdout=slave, stderr=slave, env=env)
+    out = b""
+    deadline = time.time() + 10
+    while b"q quit" not in out and time.time() < deadline:
+        if select.select([master], [], [], 0.1)[0]:
+            out += os.read(master, 65536)
+    t.terminate()
+    t.wait(timeout=5)
+    expect("top killed by SIGTERM restores the terminal's mode", termios.tcgetattr(slave) == before)
+    os.close(master)
+    os.close(slave)
+
+
+def check_tools(h, pid):
+    """top's order and first-frame rates, map's legend and huge objects, list of nothing."""
+    r = ctl("list", pid, "nothing.here.")
+    expect("list of a prefix that matches nothing: exit 1 and a message saying so",
+           r.returncode == EXIT_FAILURE and "no mallctl name starting with 'nothing.here.'" in r.stderr and not r.stdout,
+           (r.returncode, r.stdout, r.stderr))
+
+    # Allocating from a thread of the host, with arenas 2 and 10 in use (as text, "10" < "2").
+    busy = Host("narenas:12")
+    for a in ("10", "2"):
+        expect("daemon_host: arena %s" % a, busy.cmd("arena " + a) == "ok" and busy.cmd("alloc 100 1000") == "ok")
+    busy.cmd("busy")
+    r = ctl("top", busy.pid, "-n", "2", "-i", "0.3")
+    j = ctl("top", "--json", busy.pid, "-n", "1", "-i", "0.3")
+    busy.cmd("idle")
+    frames = top_frames(r.stdout)
+    order = [a for a, _ in frames[0]] if frames else []
+    numbers = [int(a) for a in order if a.isdigit()]
+    expect("top: arenas in number order, 'all' last: %s" % " ".join(order),
+           len(frames) == 2 and order[-1:] == ["all"] and numbers == sorted(numbers) and len(numbers) == len(order) - 1
+           and 2 in numbers and 10 in numbers, r.stdout[:600])
+    expect("top: the first frame has rates while the host allocates",
+           len(frames) == 2 and dict(frames[0]).get("all", 0) > 0 and dict(frames[1]).get("all", 0) > 0, r.stdout[:600])
+    try:
+        frame = json.loads(j.stdout)
+    except ValueError:
+        frame = {}
+    arenas = frame.get("arenas", [])
+    expect("top --json -n 1: one frame, arenas in number order, merged last with a rate",
+           j.stdout.count("\n") == 1 and arenas and arenas[-1]["arena"] == "merged" and
+           arenas[-1]["allocs_per_s"] > 0 and [a["arena"] for a in arenas[:-1]] ==
+           sorted([a["arena"] for a in arenas[:-1]], key=int), j.stdout[:300])
+    busy.close()
+
+    # The map: every colour named in a drawn legend, huge objects drawn as bars.
+    h.cmd("alloc 20 1048576")
+    h.cmd("alloc 2 5000000")
+    h.cmd("alloc 3000 40")
+    svgns = "{http://www.w3.org/2000/svg}"
+    with tempfile.TemporaryDirectory() as tmp:
+        svg = tmp + "/heap.svg"
+        r = ctl("map", pid, "-o", svg)
+        huge = json.loads(ctl("map", "--json", pid).stdout)["huge"]
+        try:
+            root = ET.parse(svg).getroot()
+        except ET.ParseError as e:
+            root = None
+            expect("map: well-formed SVG", False, e)
+        if root is not None:
+            legend = {}
+            for g in root.iter(svgns + "g"):
+                if g.get("class") == "legend":
+                    label = "".join(t.text or "" for t in g.iter(svgns + "text")).strip()
+                    legend[g.find(svgns + "rect").get("fill")] = label
+            used = set()
+            for g in root.iter(svgns + "g"):
+                if g.get("class") == "chunk":
+                    used |= {rect.get("fill") for rect in g.iter(svgns + "rect")}
+            bars = [rect for rect in root.iter(svgns + "rect") if rect.get("class") == "huge"]
+            used |= {rect.get("fill") for rect in bars}
+            unnamed = [f for f in used if not legend.get(f)]
+            expect("map: a drawn legend names every colour used (%d colours)" % len(used),
+                   not unnamed and len(used) >= 5 and any(l.startswith("small 16") for l in legend.values()), (unnamed, legend))
+            widths = [float(b.get("width")) for b in bars]
+            expect("map: huge objects drawn as bars, each counted once (%d objects, %d bars)" % (len(huge), len(bars)),
+                   len(huge) >= 22 and sum(int(b.get("data-count")) for b in bars) == len(huge) and
+                   all(0 < w < 1024 for w in widths), (len(huge), [(b.get("data-count"), b.get("width")) for b in bars]))
+            texts = [t.text or "" for t in root.iter(svgns + "text")]
+            expect("map: no line of text per huge object, row labels drawn",
+                   len(texts) < len(huge) + 60 and any(re.match(r"arena +\d+ +0x[0-9a-f]+ +\d+% used", t) for t in texts),
+                   texts[:20])
+    h.cmd("free")
+
+
 def main():
     h = Host("stats_print_file:1234")
     pid = h.pid
@@ -304,6 +447,9 @@ def main():
     r = ctl("set", pid, "arena.4096.purge")
     expect("set arena.4096.purge (an action, no value)", r.returncode == 0, r.stderr)
     check_typed(h, pid, sock)
+    check_command_line()
+    check_tools(h, pid)
+    check_top_keys(pid)
 
     r = ctl("dump", pid)
     expect("dump: the text report", r.stdout.startswith("___ Begin bento statistics ___") and "contention:" in r.stdout)

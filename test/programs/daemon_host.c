@@ -6,8 +6,13 @@
  *   getu NAME      the same for unsigned                 -> NAME VALUE
  *   getl NAME      the same for ssize_t                  -> NAME VALUE
  *   fork           fork a child that idles until killed  -> child PID
+ *   busy           start a thread that allocates and frees small, large and huge
+ *                  objects in a loop (for rates in bentoctl top) -> ok
+ *   idle           stop it                               -> ok
+ *   arena N        this (main) thread allocates from arena N from now on -> ok (? if refused)
  *   exit           exit normally                          (socket removed)
  * Run it under LD_PRELOAD=libbento (bentoctl run does that). */
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +26,22 @@ int mallctl(const char*, void*, size_t*, void*, size_t) __attribute__((weak));
 static void refresh(void) {
   uint64_t e = 1;
   mallctl("epoch", NULL, NULL, &e, sizeof(e));
+}
+
+static volatile int g_busy;
+
+static void* churn(void* arg) {
+  (void)arg;
+  static void* objs[256];
+  static const size_t sizes[] = {24, 100, 700, 3000, 20000, 100000};
+  unsigned n = 0;
+  while (__atomic_load_n(&g_busy, __ATOMIC_RELAXED)) {
+    for (unsigned i = 0; i < 256; ++i) objs[i] = malloc(sizes[(n + i) % 6]);
+    for (unsigned i = 0; i < 256; ++i) free(objs[i]);
+    free(malloc(1 << 20));  /* and one huge object a round */
+    ++n;
+  }
+  return NULL;
 }
 
 int main(void) {
@@ -73,6 +94,18 @@ int main(void) {
         for (;;) pause();
       }
       printf("child %d\n", (int)child);
+    } else if (strcmp(cmd, "busy") == 0 && !g_busy) {
+      pthread_t t;
+      g_busy = 1;
+      pthread_create(&t, NULL, churn, NULL);
+      pthread_detach(t);
+      printf("ok\n");
+    } else if (strcmp(cmd, "arena") == 0 && sscanf(line, "%*s %lu", &n) == 1) {
+      unsigned a = (unsigned)n;
+      printf("%s\n", mallctl("thread.arena", NULL, NULL, &a, sizeof(a)) == 0 ? "ok" : "?");
+    } else if (strcmp(cmd, "idle") == 0) {
+      __atomic_store_n(&g_busy, 0, __ATOMIC_RELAXED);
+      printf("ok\n");
     } else if (strcmp(cmd, "exit") == 0) {
       exit(0);
     } else {

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""`meson install` puts libbento.so, libbento.a, bento/bento.h and bento.pc where a user
-finds them: install into a scratch DESTDIR, build a C program with pkg-config's flags
-against the shared library and again against the static one, and run both. Then a
+"""`meson install` puts libbento.so, libbento.a, bento/bento.h, bento.pc, bentoctl's man
+page and its bash completion where a user finds them: install into a scratch DESTDIR,
+build a C program with pkg-config's flags against the shared library and again with
+`pkg-config --static --libs` against the static one (-l:libbento.a: the archive, though
+the shared library is next to it), and run both. Then a
 program that uses no bento_ symbol at all, linked with libbento.a, must still have every
 feature: the helper thread, the report at exit, the daemon's socket.
 
@@ -34,10 +36,21 @@ with tempfile.TemporaryDirectory() as dest:
     shared_exe, static_exe = dest + "/user_shared", dest + "/user_static"
     sh(["cc", "-O2", source, "-o", shared_exe] + flags)
     inc = [f for f in flags if f.startswith("-I")]
-    sh(["cc", "-O2", source, "-o", static_exe] + inc +
-       [libdir + "/libbento.a", "-lstdc++", "-lpthread", "-lm", "-lz"])
+    # Libs.private must carry what libbento.a needs (the C++ runtime among it).
+    static_flags = sh(["pkg-config", "--static", "--cflags", "--libs", "bento"], env=env).split()
+    assert "-lstdc++" in static_flags, "bento.pc has no -lstdc++ in Libs.private: " + " ".join(static_flags)
+    static_flags = ["-l:libbento.a" if f == "-lbento" else f for f in static_flags]
+    sh(["cc", "-O2", source, "-o", static_exe] + static_flags)
+    needed = sh(["readelf", "-d", static_exe])
+    assert "libbento" not in needed, "the static link still needs libbento.so:\n" + needed
     out1 = sh([shared_exe], env=dict(os.environ, LD_LIBRARY_PATH=libdir))
     out2 = sh([static_exe])
+    installed = [os.path.relpath(p, dest) for p in glob.glob(dest + "/**/*", recursive=True)]
+    assert any(p.endswith("share/man/man1/bentoctl.1") for p in installed), "bentoctl.1 not installed: %s" % installed
+    assert any(p.endswith("share/bash-completion/completions/bentoctl") for p in installed), \
+        "bash completion not installed: %s" % installed
+    comp = [p for p in glob.glob(dest + "/**/completions/bentoctl", recursive=True)][0]
+    assert "complete -F _bentoctl bentoctl" in open(comp).read(), "the completion file registers no completion"
     print("installed:", ", ".join(sorted(os.path.relpath(p, dest) for p in
           glob.glob(dest + "/**/*", recursive=True) if os.path.isfile(p) and "user_" not in p)))
     print("linked with -lbento (shared):", out1.strip())
@@ -45,7 +58,7 @@ with tempfile.TemporaryDirectory() as dest:
 
     # Nothing but malloc and free: the link takes bento's objects for those symbols only.
     plain_exe = dest + "/user_plain_static"
-    sh(["cc", "-O2", plain_source, "-o", plain_exe, libdir + "/libbento.a", "-lstdc++", "-lpthread", "-lm", "-lz"])
+    sh(["cc", "-O2", plain_source, "-o", plain_exe] + static_flags)
     out = sh([plain_exe])
     assert "threads 2" in out, "no helper thread in a static link: " + out
     r = subprocess.run([plain_exe], capture_output=True, text=True,
