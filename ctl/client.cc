@@ -11,7 +11,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -75,13 +77,29 @@ Response Client::request(int pid, const std::string& line, int timeout_ms) const
 }
 
 Response Client::request_at(const std::string& socket, const std::string& line, int timeout_ms) const {
-  Fd s{::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+  // One deadline for the whole exchange: a daemon that is stopped, or whose backlog is
+  // full (connect would block), costs the caller timeout_ms at most.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  auto left_ms = [&] {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    return static_cast<int>(std::max<long long>(0, left.count()));
+  };
+  auto timed_out = [&] {
+    return CtlTimeout("no answer from " + socket + " within " + std::to_string(timeout_ms) + " ms");
+  };
+  Fd s{::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)};
   if (s.fd < 0) throw CtlError(std::string("socket: ") + std::strerror(errno));
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (socket.size() >= sizeof(addr.sun_path)) throw CtlError("socket path too long: " + socket);
   std::strcpy(addr.sun_path, socket.c_str());
-  if (::connect(s.fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+  while (::connect(s.fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    // EAGAIN: the daemon's backlog is full (it is busy or stopped); try again until the deadline.
+    if (errno == EAGAIN && left_ms() > 0) {
+      ::usleep(1000);
+      continue;
+    }
+    if (errno == EAGAIN) throw timed_out();
     throw CtlError("cannot connect to " + socket + ": " + std::strerror(errno) +
                    " (the process may have exited; bentoctl ps cleans stale sockets)");
   }
@@ -94,15 +112,15 @@ Response Client::request_at(const std::string& socket, const std::string& line, 
   char buf[65536];
   for (;;) {
     pollfd p{s.fd, POLLIN, 0};
-    const int r = ::poll(&p, 1, timeout_ms);
-    if (r == 0) throw CtlError("no answer from " + socket + " within " + std::to_string(timeout_ms) + " ms");
+    const int r = ::poll(&p, 1, left_ms());
+    if (r == 0) throw timed_out();
     if (r < 0) {
       if (errno == EINTR) continue;
       throw CtlError(std::string("poll: ") + std::strerror(errno));
     }
     const ssize_t n = ::read(s.fd, buf, sizeof(buf));
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR || errno == EAGAIN) continue;
       throw CtlError(std::string("read: ") + std::strerror(errno));
     }
     if (n == 0) break;

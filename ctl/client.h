@@ -19,6 +19,11 @@ struct CtlError : std::runtime_error {
   int exit_code;
 };
 
+// The daemon did not answer within the request's time (stopped, hung or overloaded).
+struct CtlTimeout : CtlError {
+  explicit CtlTimeout(const std::string& what) : CtlError(what) {}
+};
+
 struct Response {
   std::string status;  // the first line: "ok ..." (errors throw)
   std::string body;    // the rest
@@ -33,7 +38,8 @@ class Client {
   std::vector<std::string> directories() const;
   // The socket of pid; throws CtlError with advice when there is none.
   std::string socket_for(int pid) const;
-  // Sends one request line, returns the response; an "error ..." response throws.
+  // Sends one request line, returns the response; an "error ..." response throws, and so
+  // does (CtlTimeout) no whole answer within timeout_ms, connecting included.
   Response request(int pid, const std::string& line, int timeout_ms = 5000) const;
   Response request_at(const std::string& socket, const std::string& line, int timeout_ms = 5000) const;
   // A request with a typed answer (get, list, set): checks the protocol version on the

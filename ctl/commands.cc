@@ -97,6 +97,23 @@ int cmd_run(const std::string& conf, bool stats, const std::vector<std::string>&
   throw CtlError(fmt::format("cannot run {}: {}", command[0], std::strerror(errno)), kExitCannotRun);
 }
 
+int cmd_serve(const std::vector<std::string>& args) {
+  char exe[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  if (n <= 0) throw CtlError("cannot find bentoctl's own path (/proc/self/exe)");
+  exe[n] = '\0';
+  std::string path(exe);
+  path = path.substr(0, path.rfind('/')) + "/bentoctl-serve";
+  std::vector<std::string> argv_text = {path};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_text) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv(path.c_str(), argv.data());
+  throw CtlError(fmt::format("cannot run {}: {} (it is installed beside bentoctl)", path, std::strerror(errno)),
+                 kExitCannotRun);
+}
+
 int cmd_ps(const Common& c) {
   const Client client(c.dir);
   std::vector<std::string> cleaned;

@@ -25,6 +25,8 @@ int cmd_map(const Common& c, int pid, const std::string& output);
 // The heap profile: to `output` as pprof, and/or the `count` largest sites (--top), or
 // the `count` largest live samples, each with its thread and age (--live).
 int cmd_heap(const Common& c, int pid, const std::string& output, bool peak, bool top, bool live, int count);
+// serve: runs bentoctl-serve (serve_main.cc, next to this bentoctl) with `args`.
+int cmd_serve(const std::vector<std::string>& args);
 
 // Where libbento.so is: $BENTO_LIB, next to this bentoctl (build tree or install prefix).
 std::string find_library();

@@ -10,40 +10,13 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "heap_fetch.h"
 #include "symbolizer.h"
 #include "text.h"
 
 namespace bentoctl {
 
 namespace {
-
-std::string base64_decode(const std::vector<std::string>& body_lines) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  for (const auto& l : body_lines) {
-    unsigned acc = 0;
-    int bits = 0;
-    for (char c : l) {
-      if (c == '=') break;
-      const int v = value(c);
-      if (v < 0) throw CtlError("the daemon's profile is damaged (not base64)");
-      acc = (acc << 6) | static_cast<unsigned>(v);
-      bits += 6;
-      if (bits >= 8) {
-        bits -= 8;
-        out.push_back(static_cast<char>((acc >> bits) & 0xff));
-      }
-    }
-  }
-  return out;
-}
 
 // "key=value" words of the status line.
 std::string status_field(const std::string& status, const std::string& key) {
@@ -139,12 +112,12 @@ int cmd_heap(const Common& c, int pid, const std::string& output, bool peak, boo
   const Client client(c.dir);
   if (live) return print_live(c, client, pid, count);
   if (!output.empty()) {
-    const Response r = client.request(pid, std::string("heap pprof") + (peak ? " peak" : ""), 30000);
-    const std::string bytes = base64_decode(lines(r.body));
+    const HeapProfile profile = fetch_heap_profile(client, pid, peak);
+    const std::string& bytes = profile.pprof;
     std::ofstream f(output, std::ios::binary);
     f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     if (!f) throw CtlError("cannot write " + output);
-    warn_if_inactive(r.status, pid);
+    warn_if_inactive(profile.status, pid);
     if (c.json) {
       fmt::print("{}\n", nlohmann::json{{"pid", pid}, {"output", output}, {"bytes", bytes.size()}, {"peak", peak}}.dump());
     } else if (!top) {

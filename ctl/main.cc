@@ -16,8 +16,43 @@
 #define BENTO_VERSION "unknown"
 #endif
 
+namespace {
+
+// `serve`'s options are bentoctl-serve's own (serve_main.cc): when the command is serve,
+// the arguments around it (the global -v and --dir, which bentoctl-serve takes too, and
+// serve's) go there as they are.
+std::vector<std::string> serve_arguments(int argc, char** argv, bool* is_serve) {
+  *is_serve = false;
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--dir" && i + 1 < argc) {
+      args.insert(args.end(), {a, argv[++i]});
+    } else if (a == "-v" || a == "--verbose" || a.rfind("--dir=", 0) == 0) {
+      args.push_back(a);
+    } else {
+      *is_serve = a == "serve";
+      if (*is_serve) args.insert(args.end(), argv + i + 1, argv + argc);
+      break;
+    }
+  }
+  return args;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace bentoctl;
+  bool is_serve = false;
+  const auto serve_args = serve_arguments(argc, argv, &is_serve);
+  if (is_serve) {
+    try {
+      return cmd_serve(serve_args);
+    } catch (const CtlError& e) {
+      std::fprintf(stderr, "bentoctl: %s\n", e.what());
+      return e.exit_code;
+    }
+  }
   CLI::App app{"bentoctl: look inside and tune a running bento process"};
   app.require_subcommand(1);
   app.fallthrough();  // -v and --dir work before or after the command
@@ -90,6 +125,11 @@ int main(int argc, char** argv) {
   heap->add_flag("--live", heap_live, "print the largest sampled objects still live: size, thread, age, call site");
   heap->add_option("-n,--count", heap_count, "how many sites --top (or samples --live) prints")->check(CLI::PositiveNumber);
   heap->add_flag("--json", common.json, "the sites (or the file written) as JSON");
+
+  auto* serve = app.add_subcommand("serve", "one HTTP endpoint for all of this user's bento processes: "
+                                            "/metrics (Prometheus), /debug/pprof/heap?pid=N (pprof); "
+                                            "bentoctl serve --help shows its options");
+  (void)serve;  // listed for --help; run before parsing (below)
 
   try {
     app.parse(argc, argv);
