@@ -4,9 +4,13 @@
 //   GET /debug/pprof/heap?pid=N[&peak=1] a process's heap profile, gzipped profile.proto
 //   GET /                                the processes, with links
 //   GET /healthz                         "ok"
+//   POST /debug/pprof/symbol             pprof's remote symbol lookup, answered with no
+//                                        names: its request carries no pid, so the names
+//                                        come from the binaries, as pprof then reads them
 // Each request asks the processes' daemons afresh (no cache), each with its own deadline,
 // in parallel, so a stopped or hung process costs a scrape timeout_ms at most and is
-// counted in bento_scrape_errors_total. Only GET and HEAD are served.
+// counted in bento_scrape_errors_total. Only GET and HEAD are served (and that one
+// read-only POST).
 //
 // State shared between the server's threads: the error counters (atomics), nothing else.
 #include <fmt/format.h>
@@ -108,6 +112,8 @@ std::optional<int> parse_pid(const std::string& s) {
   return pid > 0 ? std::optional<int>(pid) : std::nullopt;
 }
 
+constexpr const char* kSymbolPath = "/debug/pprof/symbol";
+
 class Server {
  public:
   explicit Server(const ServeOptions& o) : client_(o.dir), options_(o) {}
@@ -152,6 +158,7 @@ class Server {
     http_.set_payload_max_length(64 * 1024);
     http_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
       if (req.method == "GET" || req.method == "HEAD") return httplib::Server::HandlerResponse::Unhandled;
+      if (req.method == "POST" && req.path == kSymbolPath) return httplib::Server::HandlerResponse::Unhandled;
       res.status = 405;
       res.set_header("Allow", "GET, HEAD");
       res.set_content(fmt::format("method {} not allowed: bentoctl serve answers GET only\n", req.method), "text/plain");
@@ -174,6 +181,11 @@ class Server {
       res.set_content(metrics(), "text/plain; version=0.0.4; charset=utf-8");
     });
     http_.Get("/debug/pprof/heap", [this](const httplib::Request& req, httplib::Response& res) { heap(req, res); });
+    // pprof posts "0xADDR+0xADDR..." here for the mappings it could not name itself.
+    http_.Get(kSymbolPath, [](const httplib::Request&, httplib::Response& res) {
+      res.set_content("num_symbols: 0\n", "text/plain");
+    });
+    http_.Post(kSymbolPath, [](const httplib::Request&, httplib::Response& res) { res.set_content("", "text/plain"); });
     http_.Get("/", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content(index_page(), "text/html; charset=utf-8");
     });

@@ -461,7 +461,7 @@ def main():
     r = ctl("metrics", pid)
     sample = re.compile(r'^bento_[a-z_]+\{[a-z]+="[^"]*"(,[a-z]+="[^"]*")*\} [-0-9.e+]+$')
     bad = [l for l in r.stdout.splitlines() if not l.startswith("#") and not sample.match(l)]
-    m = re.search(r'^bento_allocated_bytes\{pid="%d"\} ([0-9.e+]+)$' % pid, r.stdout, re.M)
+    m = re.search(r'^bento_allocated_bytes\{pid="%d",comm="daemon_host"\} ([0-9.e+]+)$' % pid, r.stdout, re.M)
     # Prometheus's own checker (promtool, Debian's prometheus package) reads the same text.
     if shutil.which("promtool"):
         pc = subprocess.run(["promtool", "check", "metrics"], input=r.stdout, capture_output=True, text=True)
