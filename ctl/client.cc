@@ -100,7 +100,7 @@ Response Client::request_at(const std::string& socket, const std::string& line, 
       continue;
     }
     if (errno == EAGAIN) throw timed_out();
-    throw CtlError("cannot connect to " + socket + ": " + std::strerror(errno) +
+    throw CtlUnreachable("cannot connect to " + socket + ": " + std::strerror(errno) +
                    " (the process may have exited; bentoctl ps cleans stale sockets)");
   }
   spdlog::debug("> {}", line);

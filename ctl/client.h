@@ -24,6 +24,11 @@ struct CtlTimeout : CtlError {
   explicit CtlTimeout(const std::string& what) : CtlError(what) {}
 };
 
+// No daemon listens on the socket (the process exited, or its socket is stale).
+struct CtlUnreachable : CtlError {
+  explicit CtlUnreachable(const std::string& what) : CtlError(what) {}
+};
+
 struct Response {
   std::string status;  // the first line: "ok ..." (errors throw)
   std::string body;    // the rest

@@ -227,11 +227,14 @@ class Server {
     } catch (const CtlTimeout& e) {
       spdlog::warn("pid {}: {}", p.pid, e.what());
       errors_.count(ScrapeError::kTimeout);
-    } catch (const CtlError& e) {
+    } catch (const CtlUnreachable& e) {
       if (!process_alive(p.pid)) return std::nullopt;  // it exited since it was listed: it drops out
       spdlog::warn("pid {}: {}", p.pid, e.what());
-      errors_.count(std::string_view(e.what()).rfind("cannot connect", 0) == 0 ? ScrapeError::kUnreachable
-                                                                              : ScrapeError::kBadAnswer);
+      errors_.count(ScrapeError::kUnreachable);
+    } catch (const CtlError& e) {
+      if (!process_alive(p.pid)) return std::nullopt;
+      spdlog::warn("pid {}: {}", p.pid, e.what());
+      errors_.count(ScrapeError::kBadAnswer);
     }
     return std::nullopt;
   }
