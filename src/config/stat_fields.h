@@ -121,7 +121,9 @@ struct StatField {
   X(tcache_remote_bytes, Size, Gauge, Bytes, "bytes of other arenas' objects waiting in thread caches' remote batches") \
   X(huge_cached, Size, Gauge, Bytes, "bytes of freed huge mappings kept for reuse (until the decay time)") \
   X(zero_reallocs, Size, Counter, Count, "realloc(p, 0) calls with p not null (they free p and return null, jemalloc's zero_realloc:free)") \
-  X(refresh_ns, Uint64, Setting, Ns, "nanoseconds the last epoch refresh took")
+  X(refresh_ns, Uint64, Setting, Ns, "nanoseconds the last epoch refresh took (counters only: residency is measured apart)") \
+  X(residency_walks, Uint64, Counter, Count, "mincore walks of every mapping: one an epoch, made when a resident_mincore figure or a report is read") \
+  X(residency_ns, Uint64, Setting, Ns, "nanoseconds the last residency walk took (it grows with the mapped memory)")
 
 // stats.arenas.<i>.contention.<field>: the arena lock and the favourite protocol.
 #define BENTO_CONTENTION_STATS(X)                                                                        \

@@ -3,6 +3,7 @@
 // function, defined here so the table can instantiate them.
 #pragma once
 #include <cerrno>
+#include <type_traits>
 
 #include "config/options.h"
 #include "mallctl/leaf.h"
@@ -108,13 +109,25 @@ constexpr CtlType ctl_opt_type(OptKind k) noexcept {
 }
 
 // ---- stats.* ----
-// Runs fn(snapshot) under the ctl lock; the first stats read ever refreshes once.
-template <class F>
+// Runs fn(snapshot) under the ctl lock; the first stats read ever refreshes once. A
+// resident_mincore leaf (Residency) has the epoch's residency measured first.
+template <bool Residency = false, class F>
 int with_snapshot(F&& fn) noexcept {
   CtlGuard g;
   Snapshot& s = g.snapshot();
   if (s.epoch == 0 && !g.refresh()) return EAGAIN;
+  if (Residency && !g.measure_residency()) return EAGAIN;
   return fn(s);
+}
+// Whether a stat member is a resident_mincore figure, the only ones the refresh leaves
+// to measure_residency.
+template <auto Field, auto Residency>
+constexpr bool is_field() noexcept {
+  if constexpr (std::is_same_v<decltype(Field), decltype(Residency)>) {
+    return Field == Residency;
+  } else {
+    return false;
+  }
 }
 bool ctl_stats_arena_index_ok(const std::size_t* mib, std::size_t depth) noexcept;
 
@@ -123,16 +136,17 @@ bool ctl_stats_arena_index_ok(const std::size_t* mib, std::size_t depth) noexcep
 
 template <auto Field>  // stats.<name>: a member of Snapshot
 int ctl_stats_global(const CtlArgs& a) noexcept {
-  return with_snapshot([&](Snapshot& s) { return ctl_read_only(a, s.*Field); });
+  constexpr bool residency = is_field<Field, &Snapshot::resident_mincore>();
+  return with_snapshot<residency>([&](Snapshot& s) { return ctl_read_only(a, s.*Field); });
 }
 template <auto Field>  // stats.chunk_pool.<name>
 int ctl_stats_pool(const CtlArgs& a) noexcept {
   return with_snapshot([&](Snapshot& s) { return ctl_read_only(a, s.pool.*Field); });
 }
 // stats.arenas.<i>.<...>: fn(const ArenaSnapshot&), mib[2] = arena.
-template <class F>
+template <bool Residency = false, class F>
 int with_arena_snapshot(const CtlArgs& a, F&& fn) noexcept {
-  return with_snapshot([&](Snapshot& s) {
+  return with_snapshot<Residency>([&](Snapshot& s) {
     const ArenaSnapshot* as = s.arena(a.mib[2]);
     return as == nullptr ? ENOENT : ctl_read_only(a, fn(*as));
   });
@@ -143,7 +157,8 @@ int ctl_stats_arena(const CtlArgs& a) noexcept {
 }
 template <auto Field>  // a member of ArenaSnapshot
 int ctl_stats_arena_member(const CtlArgs& a) noexcept {
-  return with_arena_snapshot(a, [](const ArenaSnapshot& s) { return s.*Field; });
+  constexpr bool residency = is_field<Field, &ArenaSnapshot::resident_mincore>();
+  return with_arena_snapshot<residency>(a, [](const ArenaSnapshot& s) { return s.*Field; });
 }
 template <auto Part, auto Field>  // a member of one of its parts: pages, huge, lock
 int ctl_stats_arena_part(const CtlArgs& a) noexcept {

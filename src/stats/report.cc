@@ -39,10 +39,11 @@ __attribute__((constructor)) void bento_report_fork_hooks() {
   add_fork_hooks(no_fork_work, no_fork_work, report_postfork_child);
 }
 
-// Refreshes the shared snapshot and copies it; false when memory for it is short.
+// Refreshes the shared snapshot, measures its residency and copies it; false when
+// memory for it is short.
 bool take_copy() noexcept {
   CtlGuard g;
-  if (!g.refresh()) return false;
+  if (!g.refresh() || !g.measure_residency()) return false;
   const Snapshot& s = g.snapshot();
   if (g_copy_arenas == nullptr || s.narenas > g_copy_cap) {  // arenas.create adds arenas
     g_copy_arenas = static_cast<ArenaSnapshot*>(base_alloc((s.narenas + 1) * sizeof(ArenaSnapshot), 64));

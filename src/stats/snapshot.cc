@@ -35,26 +35,31 @@ bool grow_scratch(std::size_t want) noexcept {
   return true;
 }
 
-// Copies arena a's counters into out and its chunk addresses into the scratch. Returns
-// the number of chunks; if that is more than the scratch holds, nothing was copied.
-std::size_t copy_arena(Arena* a, ArenaSnapshot& out) noexcept {
+// Copies arena a's counters into out, under its lock.
+void copy_arena(Arena* a, ArenaSnapshot& out) noexcept {
   LockGuard guard(a->mutex());
   const PageRuns& pr = a->pages();
-  const PageRunStats& ps = pr.stats();
-  if (ps.chunks > g_scratch_cap) return ps.chunks;
-  std::size_t n = 0;
-  for (ChunkHeader* c = pr.first_chunk(); c != nullptr; c = pr.next_chunk(c)) g_scratch[n++] = c;
   out.initialized = true;
   out.nthreads = a->nthreads.load(std::memory_order_relaxed);
   out.uptime = os::monotonic_ns() - a->created_ns;
   out.dirty_decay_ms = static_cast<long>(a->decay_ms.load(std::memory_order_relaxed));
   out.mapped = pr.mapped_bytes();
-  out.pages = ps;
+  out.pages = pr.stats();
   out.favourite_switches = a->favourite_switches.load(std::memory_order_relaxed);
   out.lock = a->mutex().read_locked();
   for (unsigned c = 0; c < kNumSmallClasses; ++c) out.bins[c] = a->bin_stats(c);
   for (unsigned l = 0; l < kNumLargeClasses; ++l) out.lruns[l] = a->large_stats(l);
   out.sampled_bytes = a->sampled_stats().bytes;
+}
+
+// Copies arena a's chunk addresses into the scratch, under its lock. Returns the number
+// of chunks; if that is more than the scratch holds, nothing was copied.
+std::size_t list_chunks(Arena* a) noexcept {
+  LockGuard guard(a->mutex());
+  const PageRuns& pr = a->pages();
+  if (pr.stats().chunks > g_scratch_cap) return pr.stats().chunks;
+  std::size_t n = 0;
+  for (ChunkHeader* c = pr.first_chunk(); c != nullptr; c = pr.next_chunk(c)) g_scratch[n++] = c;
   return n;
 }
 
@@ -168,7 +173,6 @@ bool CtlGuard::refresh() noexcept {
   }
   ArenaSnapshot& all = s.merged();
   std::memset(static_cast<void*>(&all), 0, sizeof(all));
-  std::size_t resident = 0;
   unsigned ninit = 0;
   unsigned decay_agree = 0;  // initialised arenas whose decay time is the first initialised one's
   long first_decay = 0;
@@ -177,15 +181,10 @@ bool CtlGuard::refresh() noexcept {
     std::memset(static_cast<void*>(&as), 0, sizeof(as));
     Arena* a = arena_get(i);
     if (a == nullptr) continue;
-    std::size_t n;
-    while ((n = copy_arena(a, as)) > g_scratch_cap) {
-      if (!grow_scratch(n + 16)) return false;
-    }
-    as.resident_mincore = resident_of_chunks(n);
+    copy_arena(a, as);
     as.huge = huge_stats_of(a);
     // jemalloc's resident: every page that may be resident (active, dirty, headers).
     as.resident = (as.pages.pactive + as.pages.pdirty + as.pages.chunks * kHeaderPages) * kPageSize + as.huge.mapped;
-    resident += as.resident_mincore;
     if (ninit++ == 0) first_decay = as.dirty_decay_ms;
     if (as.dirty_decay_ms == first_decay) ++decay_agree;
     all.merge(as);
@@ -196,10 +195,10 @@ bool CtlGuard::refresh() noexcept {
   const ChunkPoolStats pool = chunk_pool_stats();
   all.pages.pdirty += pool.dirty;
   s.pool = pool;
-  resident += resident_of_pool();
   const BaseStats base = base_stats();
+  // The registry's touched pages (mincore over one fixed range: its cost does not grow
+  // with the heap).
   const std::size_t registry = os::resident_pages(g_chunk_kinds, kRegistryEntries) * kPageSize;
-  resident += resident_of_huge() + base_resident_bytes() + registry;
 
   s.allocated = all.allocated();
   s.active = all.pages.pactive * kPageSize + all.huge.allocated;
@@ -211,7 +210,7 @@ bool CtlGuard::refresh() noexcept {
   const std::size_t pool_mapped = pool.chunks * kChunkSize;
   s.mapped = all.mapped + pool_mapped + all.huge.mapped + huge_cached + base.mapped + registry;
   s.retained = all.retained();
-  s.resident_mincore = resident;
+  s.resident_mincore = 0;  // measure_residency, when asked
   // jemalloc's bound (>= active): the arenas' pages as above, the pool's dirty pages,
   // cached huge mappings and the metadata (the pool's headers are in it).
   s.resident = all.resident + pool.dirty * kPageSize + huge_cached + s.metadata -
@@ -226,6 +225,31 @@ bool CtlGuard::refresh() noexcept {
   s.global_locks[kLockBase] = base_lock_counters();
   ++s.epoch;
   s.refresh_ns = os::monotonic_ns() - start;
+  return true;
+}
+
+bool CtlGuard::measure_residency() noexcept {
+  Snapshot& s = g_snapshot;
+  if (s.epoch == 0 && !refresh()) return false;
+  if (s.residency_epoch == s.epoch) return true;
+  const std::uint64_t start = os::monotonic_ns();
+  std::size_t arenas_resident = 0;
+  for (unsigned i = 0; i < s.narenas; ++i) {
+    Arena* a = arena_get(i);
+    if (a == nullptr) continue;
+    std::size_t n;
+    while ((n = list_chunks(a)) > g_scratch_cap) {
+      if (!grow_scratch(n + 16)) return false;
+    }
+    s.arenas[i].resident_mincore = resident_of_chunks(n);  // outside the arena's lock
+    arenas_resident += s.arenas[i].resident_mincore;
+  }
+  s.merged().resident_mincore = arenas_resident;
+  const std::size_t registry = os::resident_pages(g_chunk_kinds, kRegistryEntries) * kPageSize;
+  s.resident_mincore = arenas_resident + resident_of_pool() + resident_of_huge() + base_resident_bytes() + registry;
+  s.residency_epoch = s.epoch;
+  ++s.residency_walks;
+  s.residency_ns = os::monotonic_ns() - start;
   return true;
 }
 

@@ -1,8 +1,10 @@
 // stats/snapshot.h: the numbers behind stats.* and the report, refreshed by an epoch
-// write. A refresh visits one arena at a time (its lock held only to copy counters and
-// its chunk list), reads the huge table and the metadata blocks, and measures residency
-// with mincore outside every arena lock: no stop-the-world. Readers see the numbers of
-// the last refresh until the next one.
+// write. A refresh copies counters only, one arena at a time (its lock held while they
+// are copied): no stop-the-world, and its cost does not grow with the heap. Residency
+// measured with mincore (the *.resident_mincore leaves) walks every mapping, so it is
+// measured only when one of them is read or a report is printed, at most once an epoch,
+// each arena's chunk list copied under its lock and walked outside it. Readers see the
+// numbers of the last refresh until the next one.
 //
 // g_ctl_lock (a ProfiledMutex, "ctl") guards the snapshot and its scratch memory; take it
 // with CtlGuard.
@@ -55,6 +57,7 @@ struct Snapshot {
   ChunkPoolStats pool;       // wholly free chunks between arenas (chunk/chunk_pool.h)
   unsigned narenas;
   unsigned live_threads;
+  std::uint64_t residency_epoch;  // the epoch the resident_mincore figures belong to
   LockCounters global_locks[kNumGlobalLocks];
   ArenaSnapshot* arenas;     // narenas entries, then the merged view at [narenas]
 
@@ -76,6 +79,9 @@ class CtlGuard {
   Snapshot& snapshot() noexcept;
   // Re-reads every counter; false when memory for it could not be had (EAGAIN).
   bool refresh() noexcept;
+  // Fills the resident_mincore figures for this epoch (a walk of every mapping, once an
+  // epoch; refreshes first if nothing has been read yet); false when memory is short.
+  bool measure_residency() noexcept;
 };
 
 void ctl_prefork() noexcept;

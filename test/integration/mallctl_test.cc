@@ -237,6 +237,33 @@ BOOST_AUTO_TEST_CASE(resident_matches_the_pages_touched) {
   free(p);
 }
 
+BOOST_AUTO_TEST_CASE(residency_is_walked_once_an_epoch_and_only_when_asked) {
+  refresh();
+  const auto walks = [] { return read<uint64_t>("stats.residency_walks"); };
+  const uint64_t w0 = walks();
+  // Counters, and the refresh itself, do not walk the mappings.
+  BOOST_TEST(read<size_t>("stats.allocated") > 0u);
+  BOOST_TEST(read<size_t>("stats.arenas.4096.pactive") > 0u);
+  refresh();
+  BOOST_TEST(walks() == w0);
+  // The first resident_mincore read of an epoch walks once; later reads reuse it.
+  const size_t all = read<size_t>("stats.resident_mincore");
+  BOOST_TEST(walks() == w0 + 1);
+  BOOST_TEST(all > 0u);
+  BOOST_TEST(read<size_t>("stats.arenas.4096.resident_mincore") <= all);
+  BOOST_TEST(read<size_t>("stats.resident_mincore") == all);
+  BOOST_TEST(walks() == w0 + 1);
+  BOOST_TEST(read<uint64_t>("stats.residency_ns") > 0u);
+  // A new epoch: an arena's figure walks again.
+  refresh();
+  BOOST_TEST(read<size_t>("stats.arenas.4096.resident_mincore") > 0u);
+  BOOST_TEST(walks() == w0 + 2);
+  // A report measures it too (it prints resident_mincore).
+  refresh();
+  bento_stats_print([](void*, const char*) {}, nullptr, "J");
+  BOOST_TEST(walks() == w0 + 3);
+}
+
 BOOST_AUTO_TEST_CASE(arena_purge_lowers_resident) {
   flush_cache();
   std::vector<void*> v;
