@@ -13,9 +13,8 @@ std::string_view sample_name(std::string_view line) {
 
 // "# WORD name rest": name and rest, when the comment is WORD's.
 bool comment_of(std::string_view line, std::string_view word, std::string_view* name, std::string_view* rest) {
-  const std::string prefix = "# " + std::string(word) + " ";
-  if (line.substr(0, prefix.size()) != prefix) return false;
-  line.remove_prefix(prefix.size());
+  if (line.size() < word.size() + 3 || line.substr(0, 2) != "# " || line.substr(2, word.size()) != word || line[word.size() + 2] != ' ') return false;
+  line.remove_prefix(word.size() + 3);
   const auto space = line.find(' ');
   *name = line.substr(0, space);
   *rest = space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
@@ -25,11 +24,16 @@ bool comment_of(std::string_view line, std::string_view word, std::string_view* 
 }  // namespace
 
 Exposition::Family& Exposition::family(std::string_view name) {
+  if (last_ < families_.size() && families_[last_].name == name) return families_[last_];
   const std::string key(name);
-  if (const auto it = index_.find(key); it != index_.end()) return families_[it->second];
-  index_.emplace(key, families_.size());
-  families_.push_back(Family{key, "", "", {}});
-  return families_.back();
+  if (const auto it = index_.find(key); it != index_.end()) {
+    last_ = it->second;
+  } else {
+    last_ = families_.size();
+    index_.emplace(key, last_);
+    families_.push_back(Family{key, "", "", {}});
+  }
+  return families_[last_];
 }
 
 void Exposition::add_text(std::string_view text) {
@@ -39,14 +43,16 @@ void Exposition::add_text(std::string_view text) {
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     if (line.empty()) continue;
     std::string_view name, rest;
-    if (comment_of(line, "HELP", &name, &rest)) {
+    if (line[0] != '#') {
+      Family& f = family(sample_name(line));
+      f.samples.append(line);
+      f.samples += '\n';
+    } else if (comment_of(line, "HELP", &name, &rest)) {
       Family& f = family(name);
       if (f.help.empty()) f.help = rest;
     } else if (comment_of(line, "TYPE", &name, &rest)) {
       Family& f = family(name);
       if (f.type.empty()) f.type = rest;
-    } else if (line[0] != '#') {
-      family(sample_name(line)).samples.emplace_back(line);
     }
   }
 }
@@ -56,16 +62,19 @@ void Exposition::add_family(const std::string& name, const std::string& help, co
   Family& f = family(name);
   f.help = help;
   f.type = type;
-  f.samples.insert(f.samples.end(), samples.begin(), samples.end());
+  for (const auto& s : samples) f.samples += s + "\n";
 }
 
 std::string Exposition::text() const {
+  std::size_t bytes = 0;
+  for (const Family& f : families_) bytes += f.samples.size() + 2 * f.name.size() + f.help.size() + f.type.size() + 20;
   std::string out;
+  out.reserve(bytes);
   for (const Family& f : families_) {
     if (f.samples.empty()) continue;
-    if (!f.help.empty()) out += "# HELP " + f.name + " " + f.help + "\n";
-    if (!f.type.empty()) out += "# TYPE " + f.name + " " + f.type + "\n";
-    for (const auto& s : f.samples) out += s + "\n";
+    if (!f.help.empty()) out.append("# HELP ").append(f.name).append(" ").append(f.help).append("\n");
+    if (!f.type.empty()) out.append("# TYPE ").append(f.name).append(" ").append(f.type).append("\n");
+    out += f.samples;
   }
   return out;
 }

@@ -23,12 +23,13 @@ class Exposition {
  private:
   struct Family {
     std::string name, help, type;
-    std::vector<std::string> samples;
+    std::string samples;  // its sample lines, each ending in a newline
   };
   Family& family(std::string_view name);
 
   std::vector<Family> families_;
   std::unordered_map<std::string, std::size_t> index_;
+  std::size_t last_ = 0;  // the family looked up last: a process's samples come grouped
 };
 
 }  // namespace bentoctl

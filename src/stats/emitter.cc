@@ -261,15 +261,18 @@ void PrometheusEmitter::value_signed(const StatField& f, std::int64_t v) noexcep
 }
 
 void PrometheusEmitter::sample(const StatField& f, std::uint64_t v, bool negative) noexcept {
+  const std::size_t place = nvalue_++;
+  const bool remembered = place < kMaxValues;
+  if (pass_ > 0 && remembered && family_of_[place] != pass_ - 1) return;  // another family's
   char name[160];
   const std::size_t len = family_name(f, name, sizeof(name));
   std::uint64_t id = 1469598103934665603ull;  // FNV-1a of the family name
   for (std::size_t i = 0; i < len; ++i) id = (id ^ static_cast<unsigned char>(name[i])) * 1099511628211ull;
   if (pass_ == 0) {
-    for (std::size_t i = 0; i < nfamilies_; ++i) {
-      if (families_[i] == id) return;
-    }
-    if (nfamilies_ < kMaxFamilies) families_[nfamilies_++] = id;
+    std::size_t k = 0;
+    while (k < nfamilies_ && families_[k] != id) ++k;
+    if (k == nfamilies_ && nfamilies_ < kMaxFamilies) families_[nfamilies_++] = id;
+    if (remembered) family_of_[place] = static_cast<std::uint16_t>(k);  // kMaxFamilies: dropped
     return;
   }
   if (families_[pass_ - 1] != id) return;
@@ -300,6 +303,7 @@ bool PrometheusEmitter::another_pass() noexcept {
   ++pass_;
   header_done_ = false;
   depth_ = 0;
+  nvalue_ = 0;
   return true;
 }
 

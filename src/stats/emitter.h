@@ -7,7 +7,10 @@
 //                      process (pid, comm) and by the instance sections (arena="3",
 //                      bin="7"), then a bento_info series; the walk is repeated once
 //                      per family so each family's samples come together, as the
-//                      exposition format requires
+//                      exposition format requires. The first pass names every value's
+//                      family and keeps its number by the value's place in the walk
+//                      (the walk is the same every pass), so a later pass skips the
+//                      values of other families without naming them.
 // Nothing here allocates: output goes through ReportOut's fixed buffer. State lives in the
 // emitter object, on the caller's stack.
 #pragma once
@@ -130,6 +133,8 @@ class PrometheusEmitter final : public Emitter {
   void info(std::string_view version) noexcept;
 
   static constexpr std::size_t kMaxFamilies = 512;
+  // Values whose family the first pass remembers; those after are named on every pass.
+  static constexpr std::size_t kMaxValues = 8192;
 
  private:
   struct Level {
@@ -151,6 +156,8 @@ class PrometheusEmitter final : public Emitter {
   std::uint64_t families_[kMaxFamilies];
   std::size_t nfamilies_ = 0;
   std::size_t pass_ = 0;
+  std::uint16_t family_of_[kMaxValues];  // by the value's place in the walk
+  std::size_t nvalue_ = 0;               // the place of the next value in this pass
   bool header_done_ = false;
 };
 
