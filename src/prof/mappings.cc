@@ -51,6 +51,8 @@ bool parse_line(std::string_view line, ProcMapping* m) noexcept {
   std::memcpy(m->path, line.data(), n);
   m->path[n] = '\0';
   m->build_id[0] = '\0';
+  m->loaded = false;
+  m->bias = 0;
   return true;
 }
 
@@ -94,13 +96,17 @@ bool object_build_id(const dl_phdr_info* info, char* out) noexcept {
 int on_object(dl_phdr_info* info, std::size_t, void* arg) {
   auto* s = static_cast<IdSearch*>(arg);
   char id[41];
-  if (!object_build_id(info, id)) return 0;
+  const bool has_id = object_build_id(info, id);
   for (unsigned i = 0; i < info->dlpi_phnum; ++i) {
     const ElfW(Phdr)& ph = info->dlpi_phdr[i];
     if (ph.p_type != PT_LOAD || (ph.p_flags & PF_X) == 0) continue;
     const std::uintptr_t lo = info->dlpi_addr + ph.p_vaddr, hi = lo + ph.p_memsz;
     for (std::size_t k = 0; k < s->n; ++k) {
-      if (s->maps[k].start < hi && s->maps[k].limit > lo) std::memcpy(s->maps[k].build_id, id, sizeof(id));
+      ProcMapping& m = s->maps[k];
+      if (m.start >= hi || m.limit <= lo) continue;
+      if (has_id) std::memcpy(m.build_id, id, sizeof(id));
+      m.loaded = true;
+      m.bias = info->dlpi_addr;
     }
   }
   return 0;

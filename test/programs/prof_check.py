@@ -204,6 +204,10 @@ def check_real_program():
                          capture_output=True, text=True, env=go_env(), timeout=120)
     print(top.stdout)
     expect("go tool pprof -top reads python3's profile", top.returncode == 0 and "flat%" in top.stdout, top.stderr)
+    # Debian's python3 keeps only its dynamic symbols: the interpreter's functions are
+    # named from them (PyObject_Malloc, _PyObject_..., PyUnicode_...).
+    expect("python3's profile names the interpreter's functions",
+           re.search(r"%\s+_?Py\w+$", top.stdout, re.M) is not None, top.stdout[-600:])
 
 
 def main():

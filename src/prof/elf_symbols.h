@@ -1,0 +1,41 @@
+// prof/elf_symbols.h: function names for the addresses of a loaded object, read from the
+// ELF symbol table of its file (.symtab when the file keeps one, else .dynsym), so that a
+// heap profile names its functions wherever it is read: pprof reads Go's own tables only,
+// and a binary may have changed or be gone by then. The file is mapped read-only for
+// as long as the object is open (no heap memory); every offset in it is checked, so a
+// truncated or odd file gives no names, never a crash. Single owner, no lock.
+#pragma once
+#include <elf.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace bento {
+
+class ElfSymbols {
+ public:
+  ElfSymbols() = default;
+  ~ElfSymbols() { close(); }
+  ElfSymbols(const ElfSymbols&) = delete;
+  ElfSymbols& operator=(const ElfSymbols&) = delete;
+
+  // Maps the file and finds its function symbols; false (and nothing held) when it is
+  // not a readable 64-bit ELF file with a symbol table.
+  bool open(const char* path) noexcept;
+  void close() noexcept;
+  // The function symbol whose range holds vaddr (an address in the file's own layout:
+  // the run-time address less the object's load bias), or null.
+  const Elf64_Sym* find(std::uintptr_t vaddr) const noexcept;
+  std::string_view name(const Elf64_Sym& s) const noexcept;
+
+ private:
+  const unsigned char* file_ = nullptr;
+  std::size_t size_ = 0;
+  const Elf64_Sym* syms_ = nullptr;
+  std::size_t nsyms_ = 0;
+  const char* strtab_ = nullptr;
+  std::size_t strsize_ = 0;
+};
+
+}  // namespace bento
