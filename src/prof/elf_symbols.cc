@@ -6,7 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+
+#include "platform/os.h"
 
 namespace bento {
 
@@ -65,11 +68,34 @@ bool ElfSymbols::open(const char* path) noexcept {
   nsyms_ = table->sh_size / sizeof(Elf64_Sym);
   strtab_ = reinterpret_cast<const char*>(file_ + strings.sh_offset);
   strsize_ = strings.sh_size;
+  auto is_function = [](const Elf64_Sym& s) {
+    return ELF64_ST_TYPE(s.st_info) == STT_FUNC && s.st_shndx != SHN_UNDEF && s.st_value != 0;
+  };
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < nsyms_; ++i) n += is_function(syms_[i]) ? 1 : 0;
+  ranges_bytes_ = (n > 0 ? n : 1) * sizeof(Range);
+  ranges_ = static_cast<Range*>(os::map(ranges_bytes_));
+  if (n == 0 || ranges_ == nullptr || nsyms_ > UINT32_MAX) {
+    close();
+    return false;
+  }
+  for (std::size_t i = 0; i < nsyms_; ++i) {
+    const Elf64_Sym& s = syms_[i];
+    if (!is_function(s)) continue;
+    const std::uint64_t size = s.st_size != 0 ? s.st_size : 1;
+    ranges_[nranges_++] = Range{s.st_value, static_cast<std::uint32_t>(size < UINT32_MAX ? size : UINT32_MAX),
+                                static_cast<std::uint32_t>(i)};
+  }
+  std::sort(ranges_, ranges_ + nranges_, [](const Range& a, const Range& b) { return a.start < b.start; });
   return true;
 }
 
 void ElfSymbols::close() noexcept {
   if (file_ != nullptr) ::munmap(const_cast<unsigned char*>(file_), size_);
+  if (ranges_ != nullptr) os::unmap(ranges_, ranges_bytes_);
+  ranges_ = nullptr;
+  nranges_ = 0;
+  ranges_bytes_ = 0;
   file_ = nullptr;
   size_ = 0;
   syms_ = nullptr;
@@ -79,11 +105,14 @@ void ElfSymbols::close() noexcept {
 }
 
 const Elf64_Sym* ElfSymbols::find(std::uintptr_t vaddr) const noexcept {
-  // A linear scan: a profile asks once per distinct return address.
-  for (std::size_t i = 0; i < nsyms_; ++i) {
-    const Elf64_Sym& s = syms_[i];
-    if (ELF64_ST_TYPE(s.st_info) != STT_FUNC || s.st_shndx == SHN_UNDEF) continue;
-    if (vaddr >= s.st_value && vaddr - s.st_value < (s.st_size != 0 ? s.st_size : 1)) return &s;
+  // The last range starting at or below vaddr, then the ones before it with the same
+  // start (aliases) or reaching over it (a nested symbol ends before its parent).
+  const Range* begin = ranges_;
+  const Range* r = std::upper_bound(begin, begin + nranges_, vaddr,
+                                    [](std::uintptr_t a, const Range& x) { return a < x.start; });
+  for (int back = 0; r != begin && back < 4; ++back) {
+    --r;
+    if (vaddr - r->start < r->size) return &syms_[r->sym];
   }
   return nullptr;
 }

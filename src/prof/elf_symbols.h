@@ -2,8 +2,10 @@
 // ELF symbol table of its file (.symtab when the file keeps one, else .dynsym), so that a
 // heap profile names its functions wherever it is read: pprof reads Go's own tables only,
 // and a binary may have changed or be gone by then. The file is mapped read-only for
-// as long as the object is open (no heap memory); every offset in it is checked, so a
-// truncated or odd file gives no names, never a crash. Single owner, no lock.
+// as long as the object is open (no heap memory), with its function symbols sorted by
+// address in memory from the OS, so each lookup is a binary search; every offset in the
+// file is checked, so a truncated or odd file gives no names, never a crash. Single
+// owner, no lock.
 #pragma once
 #include <elf.h>
 
@@ -36,6 +38,14 @@ class ElfSymbols {
   std::size_t nsyms_ = 0;
   const char* strtab_ = nullptr;
   std::size_t strsize_ = 0;
+  struct Range {
+    std::uint64_t start;
+    std::uint32_t size;
+    std::uint32_t sym;  // index into syms_
+  };
+  Range* ranges_ = nullptr;  // the function symbols by start address
+  std::size_t nranges_ = 0;
+  std::size_t ranges_bytes_ = 0;
 };
 
 }  // namespace bento
