@@ -13,9 +13,11 @@ import signal
 import subprocess
 import sys
 
+import check_support
+from check_support import expect
+
 PROBE, BOTH, PRELOAD, LIB = sys.argv[1:5]
 JEMALLOC = sys.argv[5] if len(sys.argv) > 5 else None
-failures = 0
 IGNORED = "bento: %s: '%s' is a jemalloc option bento does not implement; ignored\n"
 
 
@@ -33,10 +35,6 @@ def run(conf, malloc_conf=None, probe=None, preload=False):
                           errors="replace")
 
 
-def expect(name, ok, detail=""):
-    global failures
-    print("%-60s %s%s" % (name, "ok" if ok else "FAILED", "" if ok else "  " + detail))
-    failures += not ok
 
 
 r = run(None)
@@ -111,4 +109,4 @@ for _ in range(300):
         crashes += 1
         print("  garbage %r -> rc %d %r" % (junk, r.returncode, r.stderr[-200:]))
 expect("300 garbage conf strings: the program always runs", crashes == 0)
-sys.exit(1 if failures else 0)
+sys.exit(check_support.exit_code())

@@ -28,17 +28,13 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 
+import check_support
+from check_support import expect
+
 BENTOCTL, HOST, LIB = sys.argv[1], sys.argv[2], sys.argv[3]
 SOURCE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-failures = 0
 
 
-def expect(name, ok, detail=""):
-    global failures
-    print("%-66s %s%s" % (name, "ok" if ok else "FAILED", "" if ok else "  " + str(detail)[-600:]))
-    sys.stdout.flush()
-    failures += not ok
-    return ok
 
 
 def ctl(*args, **kw):
@@ -592,7 +588,7 @@ def main():
           % (idle_on / 1e6, idle_off / 1e6))
     expect("the daemon returns a freed burst while the process is idle", idle_on < peak_on / 4 and idle_off > peak_off / 2,
            results)
-    return 1 if failures else 0
+    return check_support.exit_code()
 
 
 if __name__ == "__main__":

@@ -13,8 +13,10 @@ import subprocess
 import sys
 import tempfile
 
+import check_support
+from check_support import expect
+
 LIB, FORKER = sys.argv[1], sys.argv[2]
-failures = 0
 
 
 def run(argv, conf):
@@ -22,10 +24,6 @@ def run(argv, conf):
     return subprocess.run(argv, env=env, capture_output=True, text=True)
 
 
-def expect(name, ok, detail=""):
-    global failures
-    print("%-58s %s%s" % (name, "ok" if ok else "FAILED", "" if ok else "  " + detail[-400:]))
-    failures += not ok
 
 
 r = run(["/usr/bin/python3", "-c", "x = [bytes(i) for i in range(5000)]"], "stats_print:true")
@@ -63,4 +61,4 @@ with tempfile.TemporaryDirectory() as tmp:
     r = run(["true"], "stats_print:true,stats_print_file:/nonexistent-dir/x")
     expect("an unwritable stats_print_file is one warning, not a crash",
            r.returncode == 0 and "cannot open '/nonexistent-dir/x'" in r.stderr, r.stderr)
-sys.exit(1 if failures else 0)
+sys.exit(check_support.exit_code())

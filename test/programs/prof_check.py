@@ -20,18 +20,14 @@ import subprocess
 import sys
 import tempfile
 
+import check_support
+from check_support import expect, go_env
+
 LIB, SITES, BENTOCTL = sys.argv[1], sys.argv[2], sys.argv[3]
 LG = 14  # 16 KiB between samples: hold_b (8 MiB) gets ~512 samples, 20% is ~4.5 sigma
-failures = 0
 TMP = tempfile.mkdtemp(prefix="bento-prof-")
 
 
-def expect(name, ok, detail=""):
-    global failures
-    print("%-70s %s%s" % (name, "ok" if ok else "FAILED", "" if ok else "  " + str(detail)[-800:]))
-    sys.stdout.flush()
-    failures += not ok
-    return ok
 
 
 def env_with(conf):
@@ -40,14 +36,12 @@ def env_with(conf):
     return dict(os.environ, LD_PRELOAD=LIB, BENTO_CONF=conf, BENTO_LIB=LIB)
 
 
-def go_env():
-    return dict(os.environ, HOME=TMP, GOCACHE=os.path.join(TMP, "gocache"), GOPATH=os.path.join(TMP, "gopath"))
 
 
 def pprof_top(path, index):
     """{function: flat bytes (or objects)} from go tool pprof -top."""
     r = subprocess.run(["go", "tool", "pprof", "-top", "-unit=B", "-nodecount=50", "-sample_index=" + index, path],
-                       capture_output=True, text=True, env=go_env(), timeout=120)
+                       capture_output=True, text=True, env=go_env(TMP, os.environ), timeout=120)
     out = {}
     for line in r.stdout.splitlines():
         m = re.match(r"\s*(-?\d+)B?\s+\S+%\s+\S+%\s+\S+\s+\S+%\s+(.+)$", line)
@@ -201,7 +195,7 @@ def check_real_program():
                   r.returncode == 0 and os.path.exists(path), r.stderr):
         return
     top = subprocess.run(["go", "tool", "pprof", "-top", "-nodecount=12", "-sample_index=inuse_space", path],
-                         capture_output=True, text=True, env=go_env(), timeout=120)
+                         capture_output=True, text=True, env=go_env(TMP, os.environ), timeout=120)
     print(top.stdout)
     expect("go tool pprof -top reads python3's profile", top.returncode == 0 and "flat%" in top.stdout, top.stderr)
     # Debian's python3 keeps only its dynamic symbols: the interpreter's functions are
@@ -220,8 +214,7 @@ def main():
     check_off()
     check_real_program()
     shutil.rmtree(TMP, ignore_errors=True)
-    print("%d failed" % failures)
-    return 1 if failures else 0
+    return check_support.exit_code()
 
 
 if __name__ == "__main__":

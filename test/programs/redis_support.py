@@ -9,6 +9,8 @@ import socket
 import subprocess
 import time
 
+from check_support import free_port
+
 
 def missing(*programs):
     """None when redis-server and the other programs named are installed, else why not."""
@@ -18,10 +20,6 @@ def missing(*programs):
     return None
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RespError(Exception):

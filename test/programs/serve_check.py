@@ -29,19 +29,14 @@ import tempfile
 import time
 import urllib.parse
 
+import check_support
+from check_support import expect, free_port, go_env
+
 BENTOCTL, HOST, LIB = sys.argv[1], sys.argv[2], sys.argv[3]
 TIMEOUT_MS = 500
-failures = 0
-# Loopback only: no proxy may stand between the clients and the servers started here.
-ENV = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+ENV = check_support.LOOPBACK_ENV
 
 
-def expect(name, ok, detail=""):
-    global failures
-    print("%-70s %s%s" % (name, "ok" if ok else "FAILED", "" if ok else "  " + str(detail)[-800:]))
-    sys.stdout.flush()
-    failures += not ok
-    return ok
 
 
 def http_get(port, path, method="GET"):
@@ -71,12 +66,6 @@ def raw_request(port, data, read=True):
     return int(m.group(1)) if m else 0
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Host:
@@ -194,8 +183,6 @@ def check_junk(port, a, serve_pid):
     expect("after the junk the server still answers /healthz", status == 200)
 
 
-def pprof_env(tmp):
-    return dict(ENV, HOME=tmp, GOCACHE=os.path.join(tmp, "gocache"), GOPATH=os.path.join(tmp, "gopath"))
 
 
 def check_pprof(port, a, tmp):
@@ -209,7 +196,7 @@ def check_pprof(port, a, tmp):
     for extra in ("", "&peak=1"):
         url = "http://127.0.0.1:%d/debug/pprof/heap?pid=%d%s" % (port, a.pid, extra)
         r = subprocess.run(["go", "tool", "pprof", "-top", "-unit=B", "-sample_index=inuse_space", url],
-                           capture_output=True, text=True, env=pprof_env(tmp), timeout=120)
+                           capture_output=True, text=True, env=go_env(tmp), timeout=120)
         m = re.search(r"of ([\d.]+)B total", r.stdout)
         total = float(m.group(1)) if m else 0
         expect("go tool pprof %s: reads it over HTTP, %d sampled bytes live" % (url[url.index("/debug"):], total),
@@ -324,8 +311,7 @@ def main():
             except (OSError, ValueError, subprocess.TimeoutExpired):
                 h.p.kill()
         shutil.rmtree(tmp, ignore_errors=True)
-    print("serve_check: %d failure(s)" % failures)
-    return 1 if failures else 0
+    return check_support.exit_code()
 
 
 if __name__ == "__main__":
