@@ -96,6 +96,11 @@ class Arena {
   // own lists; and the live region and run counts against the bins' counters.
   bool is_valid_locked() const noexcept;
 
+  // Takes the lock and copies the addresses of the arena's chunks into out; returns how
+  // many it has (more than cap: nothing copied). For the observers: the snapshot's
+  // residency walk and the daemon's heap map read the chunks outside the lock.
+  std::size_t list_chunks(void** out, std::size_t cap) noexcept;
+
   // Read under the lock.
   const PageRuns& pages() const noexcept { return pages_; }
   const BinStats& bin_stats(unsigned cls) const noexcept { return bins_[cls].stats; }

@@ -16,7 +16,7 @@ namespace {
 static_assert(sizeof(kSmallClassChars) - 1 == kNumSmallClasses);
 
 constinit Mutex g_map_lock;
-constinit ChunkHeader** g_chunks = nullptr;
+constinit void** g_chunks = nullptr;  // ChunkHeader addresses
 constinit std::size_t g_cap = 0;
 constinit HugeExtent* g_huge = nullptr;
 constinit std::size_t g_huge_cap = 0;
@@ -31,20 +31,10 @@ char page_char(const PageInfo& pi, std::size_t page) noexcept {
   return '?';
 }
 
-// Copies arena a's chunk addresses; returns how many it has (more than g_cap: not copied).
-std::size_t copy_chunks(Arena* a) noexcept {
-  LockGuard guard(a->mutex());
-  const PageRuns& pr = a->pages();
-  if (pr.stats().chunks > g_cap) return pr.stats().chunks;
-  std::size_t n = 0;
-  for (ChunkHeader* c = pr.first_chunk(); c != nullptr; c = pr.next_chunk(c)) g_chunks[n++] = c;
-  return n;
-}
-
 bool grow(std::size_t want) noexcept {
   std::size_t cap = g_cap == 0 ? 64 : g_cap;
   while (cap < want) cap *= 2;
-  auto* fresh = static_cast<ChunkHeader**>(base_alloc(cap * sizeof(ChunkHeader*), 64));
+  auto* fresh = static_cast<void**>(base_alloc(cap * sizeof(void*), 64));
   if (fresh == nullptr) return false;
   g_chunks = fresh;
   g_cap = cap;
@@ -62,14 +52,14 @@ void heap_map(ReportOut& out) noexcept {
     Arena* a = arena_get(i);
     if (a == nullptr) continue;
     std::size_t n;
-    while ((n = copy_chunks(a)) > g_cap) {
+    while ((n = a->list_chunks(g_chunks, g_cap)) > g_cap) {
       if (!grow(n)) {
         out.put("error out of memory for the chunk list\n");
         return;
       }
     }
     for (std::size_t k = 0; k < n; ++k) {
-      ChunkHeader* c = g_chunks[k];
+      auto* c = static_cast<ChunkHeader*>(g_chunks[k]);
       char row[kChunkPages + 1];
       {
         LockGuard guard(a->mutex());

@@ -52,17 +52,6 @@ void copy_arena(Arena* a, ArenaSnapshot& out) noexcept {
   out.sampled_bytes = a->sampled_stats().bytes;
 }
 
-// Copies arena a's chunk addresses into the scratch, under its lock. Returns the number
-// of chunks; if that is more than the scratch holds, nothing was copied.
-std::size_t list_chunks(Arena* a) noexcept {
-  LockGuard guard(a->mutex());
-  const PageRuns& pr = a->pages();
-  if (pr.stats().chunks > g_scratch_cap) return pr.stats().chunks;
-  std::size_t n = 0;
-  for (ChunkHeader* c = pr.first_chunk(); c != nullptr; c = pr.next_chunk(c)) g_scratch[n++] = c;
-  return n;
-}
-
 std::size_t resident_of_chunks(std::size_t n) noexcept {
   std::size_t pages = 0;
   for (std::size_t i = 0; i < n; ++i) pages += os::resident_pages(g_scratch[i], kChunkSize);
@@ -238,7 +227,7 @@ bool CtlGuard::measure_residency() noexcept {
     Arena* a = arena_get(i);
     if (a == nullptr) continue;
     std::size_t n;
-    while ((n = list_chunks(a)) > g_scratch_cap) {
+    while ((n = a->list_chunks(g_scratch, g_scratch_cap)) > g_scratch_cap) {
       if (!grow_scratch(n + 16)) return false;
     }
     s.arenas[i].resident_mincore = resident_of_chunks(n);  // outside the arena's lock
