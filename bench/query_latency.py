@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """bench/query_latency.py: how long a query of a live bento process takes.
 
-    bench/query_latency.py [--build DIR] [--sizes 100,8192] [--runs N] [--out FILE.md]
+    bench/query_latency.py [--build DIR] [--sizes 100,8192] [--runs N] [--busy N] [--out FILE.md]
 
 For each heap size (MB mapped and touched by bench/micro/query_host.c, 8 arenas):
   daemon get stats.allocated        one request on the daemon's socket, from this script
@@ -11,11 +11,13 @@ For each heap size (MB mapped and touched by bench/micro/query_host.c, 8 arenas)
   spawn floor (/bin/true)           what starting any program costs here
 Then `bentoctl serve`: GET /metrics with 10 processes of 8 arenas (100 MB each), plain
 and gzipped as Prometheus asks for it.
-Medians and 90th percentiles in milliseconds, over --runs requests. DIR is a build with
+Medians and 90th percentiles in milliseconds, over --runs requests. --busy N keeps N
+processes spinning meanwhile (N = the core count: every core busy, as under load). DIR is a build with
 -Dctl=true -Dbench=true (default: build). CI does not time these: run it on a quiet machine.
 """
 import argparse
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -81,6 +83,7 @@ def main():
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--sizes", default="100,8192", help="heap sizes in MB, comma-separated")
     ap.add_argument("--runs", type=int, default=100)
+    ap.add_argument("--busy", type=int, default=0, help="processes kept spinning while it measures")
     ap.add_argument("--out", help="also write the table (markdown) to this file")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
@@ -94,6 +97,21 @@ def main():
         rows.append(f"| {what} | {size} | {q[0]:.3f} | {q[1]:.3f} |")
         print(rows[-1], flush=True)
 
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
+    try:
+        measure(args, build, bentoctl, sock_dir, env, row)
+    finally:
+        for p in spinners:
+            p.kill()
+            p.wait()
+        shutil.rmtree(sock_dir, ignore_errors=True)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write("| query | heap | median ms | p90 ms |\n|---|---|---|---|\n" + "\n".join(rows) + "\n")
+    return 0
+
+
+def measure(args, build, bentoctl, sock_dir, env, row):
     print("| query | heap | median ms | p90 ms |\n|---|---|---|---|", flush=True)
     for mb in (int(x) for x in args.sizes.split(",")):
         host = Host(build, mb, sock_dir)
@@ -145,10 +163,6 @@ def main():
         serve.wait()
         for h in hosts:
             h.close()
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write("| query | heap | median ms | p90 ms |\n|---|---|---|---|\n" + "\n".join(rows) + "\n")
-    return 0
 
 
 if __name__ == "__main__":
