@@ -5,8 +5,8 @@
 //   GET /                                the processes, with links
 //   GET /healthz                         "ok"
 //   POST /debug/pprof/symbol             pprof's remote symbol lookup, answered with no
-//                                        names: its request carries no pid, so the names
-//                                        come from the binaries, as pprof then reads them
+//                                        names: its request carries no pid, and the
+//                                        profile already names its functions
 // Each request asks the processes' daemons afresh (no cache), each with its own deadline,
 // in parallel, so a stopped or hung process costs a scrape timeout_ms at most and is
 // counted in bento_scrape_errors_total. Only GET and HEAD are served (and that one
