@@ -18,9 +18,41 @@ namespace {
 bool inside(std::size_t size, std::uint64_t off, std::uint64_t len) noexcept {
   return off <= size && len <= size - off;
 }
+
+// Whether the GNU build ID of the file's note sections is `hex` (lower-case hex of its
+// first 20 bytes, as prof/mappings.h writes it).
+bool build_id_is(const unsigned char* file, std::size_t size, const Elf64_Shdr* sh, unsigned nsh,
+                 const char* hex) noexcept {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (unsigned i = 0; i < nsh; ++i) {
+    if (sh[i].sh_type != SHT_NOTE || !inside(size, sh[i].sh_offset, sh[i].sh_size)) continue;
+    const unsigned char* p = file + sh[i].sh_offset;
+    const unsigned char* end = p + sh[i].sh_size;
+    while (end - p >= static_cast<std::ptrdiff_t>(sizeof(Elf64_Nhdr))) {
+      Elf64_Nhdr nh;
+      std::memcpy(&nh, p, sizeof(nh));
+      const unsigned char* name = p + sizeof(nh);
+      const std::size_t name_room = (std::size_t{nh.n_namesz} + 3) & ~std::size_t{3};
+      const std::size_t desc_room = (std::size_t{nh.n_descsz} + 3) & ~std::size_t{3};
+      if (static_cast<std::size_t>(end - name) < name_room + nh.n_descsz) break;
+      const unsigned char* desc = name + name_room;
+      if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 && std::memcmp(name, "GNU", 4) == 0) {
+        const std::size_t len = nh.n_descsz < 20 ? nh.n_descsz : 20;
+        if (std::strlen(hex) != 2 * len) return false;
+        for (std::size_t k = 0; k < len; ++k) {
+          if (hex[2 * k] != kHex[desc[k] >> 4] || hex[2 * k + 1] != kHex[desc[k] & 15]) return false;
+        }
+        return true;
+      }
+      if (static_cast<std::size_t>(end - desc) < desc_room) break;
+      p = desc + desc_room;
+    }
+  }
+  return false;
+}
 }  // namespace
 
-bool ElfSymbols::open(const char* path) noexcept {
+bool ElfSymbols::open(const char* path, const char* build_id) noexcept {
   close();
   if (path == nullptr || path[0] != '/') return false;  // [vdso], [heap], anonymous code
   const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
@@ -38,12 +70,16 @@ bool ElfSymbols::open(const char* path) noexcept {
   Elf64_Ehdr eh;
   std::memcpy(&eh, file_, sizeof(eh));
   const bool elf64 = std::memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 && eh.e_ident[EI_CLASS] == ELFCLASS64 &&
-                     eh.e_shentsize == sizeof(Elf64_Shdr);
+                     eh.e_shentsize == sizeof(Elf64_Shdr) && eh.e_shoff % alignof(Elf64_Shdr) == 0;
   if (!elf64 || !inside(size_, eh.e_shoff, std::uint64_t{eh.e_shnum} * sizeof(Elf64_Shdr))) {
     close();
     return false;
   }
   const auto* sh = reinterpret_cast<const Elf64_Shdr*>(file_ + eh.e_shoff);
+  if (build_id != nullptr && build_id[0] != '\0' && !build_id_is(file_, size_, sh, eh.e_shnum, build_id)) {
+    close();
+    return false;
+  }
   const Elf64_Shdr* table = nullptr;
   for (unsigned pass = 0; pass < 2 && table == nullptr; ++pass) {  // .symtab first, then .dynsym
     const unsigned want = pass == 0 ? SHT_SYMTAB : SHT_DYNSYM;

@@ -23,8 +23,10 @@ class ElfSymbols {
   ElfSymbols& operator=(const ElfSymbols&) = delete;
 
   // Maps the file and finds its function symbols; false (and nothing held) when it is
-  // not a readable 64-bit ELF file with a symbol table.
-  bool open(const char* path) noexcept;
+  // not a readable 64-bit ELF file with a symbol table, or when build_id (hex, as the
+  // loaded object's note says; empty: not checked) is not the file's own: the file was
+  // replaced since it was loaded, and its names would be wrong.
+  bool open(const char* path, const char* build_id = "") noexcept;
   void close() noexcept;
   // The function symbol whose range holds vaddr (an address in the file's own layout:
   // the run-time address less the object's load bias), or null.

@@ -1,6 +1,6 @@
 // prof/elf_symbols: names for addresses from a file's symbol table, the program's own
 // functions found at their addresses, and files that are not what they say (truncated,
-// not ELF, missing) giving no names, never a crash.
+// not ELF, missing, another build than the one loaded) giving no names, never a crash.
 #define BOOST_TEST_MODULE elf_symbols
 #include <boost/test/unit_test.hpp>
 
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "prof/elf_symbols.h"
+#include "prof/mappings.h"
 
 extern "C" __attribute__((noinline, used)) int elf_symbols_test_probe(int x) { return x * 3 + 1; }
 
@@ -56,6 +57,21 @@ BOOST_AUTO_TEST_CASE(names_the_programs_own_functions) {
     BOOST_TEST(std::string(syms.name(*s)) == "elf_symbols_test_probe");
   }
   BOOST_TEST(syms.find(0) == nullptr);  // below every function
+}
+
+BOOST_AUTO_TEST_CASE(a_file_whose_build_id_is_not_the_loaded_objects_gives_no_names) {
+  // The build ID the loaded program's note carries (what a profile's mapping says).
+  static bento::ProcMapping maps[512];
+  const std::size_t n = bento::read_exec_mappings(maps, 512);
+  const std::size_t k = bento::find_mapping(maps, n, reinterpret_cast<std::uintptr_t>(&elf_symbols_test_probe));
+  BOOST_REQUIRE(k < n);
+  BOOST_REQUIRE(maps[k].build_id[0] != '\0');
+  bento::ElfSymbols syms;
+  BOOST_TEST(syms.open(self_path().c_str(), maps[k].build_id));
+  std::string other = maps[k].build_id;
+  other[0] = other[0] == '0' ? '1' : '0';  // as if the file had been rebuilt since
+  BOOST_TEST(!syms.open(self_path().c_str(), other.c_str()));
+  BOOST_TEST(!syms.open(self_path().c_str(), "abcd"));
 }
 
 BOOST_AUTO_TEST_CASE(shared_libraries_are_named_from_dynsym) {
