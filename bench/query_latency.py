@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """bench/query_latency.py: how long a query of a live bento process takes.
 
-    bench/query_latency.py [--build DIR] [--sizes 100,8192] [--runs N] [--busy N] [--out FILE.md]
+    bench/query_latency.py [--build DIR] [--sizes 100,8192] [--runs N] [--busy N] [--serve-mb MB]
+                           [--out FILE.md]
 
 For each heap size (MB mapped and touched by bench/micro/query_host.c, 8 arenas):
   daemon get stats.allocated        one request on the daemon's socket, from this script
@@ -84,6 +85,7 @@ def main():
     ap.add_argument("--sizes", default="100,8192", help="heap sizes in MB, comma-separated")
     ap.add_argument("--runs", type=int, default=100)
     ap.add_argument("--busy", type=int, default=0, help="processes kept spinning while it measures")
+    ap.add_argument("--serve-mb", type=int, default=100, help="heap of each of the 10 processes serve scrapes")
     ap.add_argument("--out", help="also write the table (markdown) to this file")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
@@ -130,7 +132,7 @@ def measure(args, build, bentoctl, sock_dir, env, row):
         finally:
             host.close()
 
-    hosts = [Host(build, 100, sock_dir) for _ in range(10)]
+    hosts = [Host(build, args.serve_mb, sock_dir) for _ in range(10)]
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -152,11 +154,12 @@ def measure(args, build, bentoctl, sock_dir, env, row):
         missing = [p for p in pids if p not in body]
         if missing:
             raise SystemExit(f"/metrics lacks {missing}")
-        row("`bentoctl serve` GET /metrics, 10 processes x 8 arenas", "100 MB each",
+        each = f"{args.serve_mb} MB each"
+        row("`bentoctl serve` GET /metrics, 10 processes x 8 arenas", each,
             timed(lambda: opener.open(url, timeout=5).read(), max(10, args.runs // 5)))
         # What Prometheus sends: the answer gzipped.
         gz = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
-        row("the same, gzipped (Prometheus asks for gzip)", "100 MB each",
+        row("the same, gzipped (Prometheus asks for gzip)", each,
             timed(lambda: opener.open(gz, timeout=5).read(), max(10, args.runs // 5)))
     finally:
         serve.terminate()
