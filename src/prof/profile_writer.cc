@@ -148,7 +148,9 @@ class Writer {
   std::uint64_t function_of(std::size_t k, std::uintptr_t addr) noexcept {
     if (syms_ == nullptr || !maps_[k].loaded) return 0;
     MapSymbols& ms = syms_[k];
-    if (ms.state == MapSymbols::kUntried) ms.state = ms.elf.open(maps_[k].path, maps_[k].build_id) ? MapSymbols::kOpen : MapSymbols::kNone;
+    if (ms.state == MapSymbols::kUntried) {
+      ms.state = ms.elf.open(maps_[k].path, maps_[k].build_id) ? MapSymbols::kOpen : MapSymbols::kNone;
+    }
     if (ms.state != MapSymbols::kOpen) return 0;
     const Elf64_Sym* sym = ms.elf.find(addr - maps_[k].bias);
     if (sym == nullptr) return 0;
