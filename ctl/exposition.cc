@@ -13,8 +13,9 @@ std::string_view sample_name(std::string_view line) {
 
 // "# WORD name rest": name and rest, when the comment is WORD's.
 bool comment_of(std::string_view line, std::string_view word, std::string_view* name, std::string_view* rest) {
-  if (line.size() < word.size() + 3 || line.substr(0, 2) != "# " || line.substr(2, word.size()) != word || line[word.size() + 2] != ' ') return false;
-  line.remove_prefix(word.size() + 3);
+  const std::size_t n = word.size();
+  if (line.size() < n + 3 || line.substr(0, 2) != "# " || line.substr(2, n) != word || line[n + 2] != ' ') return false;
+  line.remove_prefix(n + 3);
   const auto space = line.find(' ');
   *name = line.substr(0, space);
   *rest = space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
