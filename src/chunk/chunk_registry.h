@@ -2,10 +2,10 @@
 // the 47-bit address space (64 MiB of reserved, lazily touched memory).
 //
 // free() reads it first: one load tells "an arena chunk", "the first chunk of a huge
-// object", "inside a huge object" or "not ours", so a pointer bento never handed out is
-// reported instead of followed. It is a zero-initialised static array (bss): its address
-// is a link-time constant, which saves free() a load, and the kernel only backs the
-// pages that are written. Writers are the arena and huge code when they map or
+// object", "inside a huge object", "the guard pool" or "not ours", so a pointer bento
+// never handed out is reported instead of followed. It is a zero-initialised static
+// array (bss): its address is a link-time constant, which saves free() a load, and the
+// kernel only backs the pages that are written. Writers are the arena and huge code when they map or
 // unmap (under their own locks); readers take no lock. Relaxed order suffices: a
 // pointer reaches free() only after the malloc that returned it, which happened after
 // the chunk was registered.
@@ -18,7 +18,8 @@
 
 namespace bento {
 
-enum class ChunkKind : std::uint8_t { kNotOurs = 0, kArena = 1, kHugeHead = 2, kHugeBody = 3 };
+// kGuard: the guard pool's chunk (guard/guard_pool.h), most of it inaccessible.
+enum class ChunkKind : std::uint8_t { kNotOurs = 0, kArena = 1, kHugeHead = 2, kHugeBody = 3, kGuard = 4 };
 
 inline constexpr unsigned kAddressBits = 47;
 inline constexpr std::size_t kRegistryEntries = std::size_t{1} << (kAddressBits - kLgChunk);

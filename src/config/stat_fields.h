@@ -120,6 +120,9 @@ struct StatField {
   X(tcache_bytes, Size, Gauge, Bytes, "bytes of objects held in thread caches (all threads; read without stopping them)") \
   X(tcache_remote_bytes, Size, Gauge, Bytes, "bytes of other arenas' objects waiting in thread caches' remote batches") \
   X(huge_cached, Size, Gauge, Bytes, "bytes of freed huge mappings kept for reuse (until the decay time)") \
+  X(guarded, Size, Gauge, Bytes, "bytes of live objects in the guard pool (guard_sample), counted in allocated, active and resident") \
+  X(guarded_allocs, Uint64, Counter, Count, "allocations placed between guard pages since start-up (guard_sample)") \
+  X(guard_pool_full, Uint64, Counter, Count, "guarded allocations not made because every slot of the guard pool was live") \
   X(zero_reallocs, Size, Counter, Count, "realloc(p, 0) calls with p not null (they free p and return null, jemalloc's zero_realloc:free)") \
   X(refresh_ns, Uint64, Setting, Ns, "nanoseconds the last epoch refresh took (counters only: residency is measured apart)") \
   X(residency_walks, Uint64, Counter, Count, "mincore walks of every mapping: one an epoch, made when a resident_mincore figure or a report is read") \

@@ -58,7 +58,11 @@ void* aligned_alloc_with(std::size_t align, std::size_t size, bool zero, Arena* 
   ThreadState* ts = thread_state();
   if (ts == nullptr && !global_ready()) return nullptr;
   void* p = nullptr;
-  if (ts != nullptr && sample_taken(ts, size)) p = sampled_alloc(ts, size, align, zero, plan.cls, arena);
+  if (ts != nullptr) {
+    if (const SampleKind kind = sample_taken(ts, size); kind != SampleKind::kNone) {
+      p = sampled_alloc(ts, kind, size, align, zero, plan.cls, arena);
+    }
+  }
   if (p != nullptr) return p;
   if (arena != nullptr) {
     return plan.cls != kNoClass ? arena_alloc_in(arena, ts, plan.cls, align, zero)
@@ -127,7 +131,7 @@ void free_aligned_sized_impl(void* p, std::size_t align, std::size_t size) noexc
   }
   ObjectInfo info;
   const FreeError e = object_info(p, &info);
-  if (e != FreeError::kOk) report_bad_free("free_aligned_sized", p, e, "");
+  if (e != FreeError::kOk) report_object_error("free_aligned_sized", p, e);
   if (plan_aligned(align, size == 0 ? 1 : size).usize != info.usize) {
     report_bad_free("free_aligned_sized", p, FreeError::kWrongSize, "");
   }

@@ -90,7 +90,7 @@ std::size_t usize_for(std::size_t size, std::size_t align) noexcept {
 ObjectInfo info_or_report(const void* p, const char* call) noexcept {
   ObjectInfo info;
   const FreeError e = object_info(p, &info);
-  if (e != FreeError::kOk) report_bad_free(call, p, e, "");
+  if (e != FreeError::kOk) report_object_error(call, p, e);
   return info;
 }
 

@@ -11,6 +11,7 @@
 #include "chunk/chunk_registry.h"
 #include "config/options.h"
 #include "frontend/thread_state.h"
+#include "guard/guard_pool.h"
 #include "platform/log.h"
 #include "platform/os.h"
 #include "platform/thread.h"
@@ -42,11 +43,13 @@ void prefork() noexcept {
   huge_prefork();
   threads_prefork();
   prof_prefork();  // before base: a new profile site takes the base lock inside it
+  guard_prefork();
   base_prefork();
 }
 void postfork_parent() noexcept {
   if (!global_ready()) return;
   base_postfork_parent();
+  guard_postfork_parent();
   prof_postfork_parent();
   threads_postfork_parent();
   huge_postfork_parent();
@@ -57,6 +60,7 @@ void postfork_parent() noexcept {
 void postfork_child() noexcept {
   if (!global_ready()) return;
   base_postfork_child();
+  guard_postfork_child();
   prof_postfork_child();
   threads_postfork_child();
   huge_postfork_child();
@@ -77,6 +81,7 @@ bool init_locked() noexcept {
   const Options& o = options();
   set_abort_on_warning(o.abort);
   prof_boot(o.prof, o.prof_active, o.lg_prof_sample);
+  guard_set_rate(o.guard_sample);
   if (o.prof) prof_find_own_code();
   if (!registry_init()) return false;
   if (!arenas_init(o.narenas, o.dirty_decay_ms, o.retain)) return false;

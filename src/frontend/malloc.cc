@@ -10,6 +10,7 @@
 #include "config/options.h"
 #include "frontend/init.h"
 #include "frontend/slow.h"
+#include "guard/guard_report.h"
 #include "platform/log.h"
 #include "platform/os.h"
 #include "prof/sample_table.h"
@@ -17,8 +18,6 @@
 namespace bento {
 
 namespace {
-constexpr unsigned char kJunkAlloc = 0xa5, kJunkFree = 0x5a;
-
 Arena* lock_for(ThreadState* ts) noexcept {
   if (ts != nullptr) {
     Arena* a = lock_favourite(ts->choice);
@@ -50,21 +49,25 @@ FreeError object_info(const void* p, ObjectInfo* out) noexcept {
         // otherwise is not indexed into the class table (g++'s -Warray-bounds saw that).
         const unsigned cls = page_class(pi);
         if (cls == kNoClass) return FreeError::kCorruptPageMap;
-        *out = ObjectInfo{class_bytes(cls), cls, page_is_sampled(pi)};
+        *out = ObjectInfo{class_bytes(cls), cls, page_is_sampled(pi), false};
         return FreeError::kOk;
       }
       const RunMeta& run = c->runs[pi.run_start];
       const std::uintptr_t offset = to_addr(p) - (to_addr(c) + (std::size_t{pi.run_start} << kLgPage));
       if (region_index(&run, offset) * class_bytes(run.cls) != offset) return FreeError::kInterior;
-      *out = ObjectInfo{class_bytes(run.cls), run.cls, false};
+      *out = ObjectInfo{class_bytes(run.cls), run.cls, false, false};
       return FreeError::kOk;
     }
     case ChunkKind::kHugeHead: {
       HugeInfo h;
       if ((to_addr(p) & kChunkMask) != 0) return FreeError::kHugeInterior;
       if (!huge_lookup(p, &h)) return FreeError::kUnknown;
-      *out = ObjectInfo{h.usize, kNoClass, false};
+      *out = ObjectInfo{h.usize, kNoClass, false, false};
       return FreeError::kOk;
+    }
+    case ChunkKind::kGuard: {
+      *out = ObjectInfo{0, kNoClass, false, true};
+      return guard_info(p, &out->usize, &out->cls);
     }
     case ChunkKind::kHugeBody:
       return FreeError::kHugeInterior;
@@ -72,6 +75,14 @@ FreeError object_info(const void* p, ObjectInfo* out) noexcept {
       break;
   }
   return FreeError::kUnknown;
+}
+
+void report_object_error(const char* call, const void* p, FreeError e) noexcept {
+  if (chunk_kind(p) == ChunkKind::kGuard && e != FreeError::kWrongSize && e != FreeError::kWrongAlignment) {
+    const ThreadState* ts = thread_state();
+    guard_report_bad_free(call, p, ts != nullptr ? ts->tid : 0);
+  }
+  report_bad_free(call, p, e, "");
 }
 
 namespace {
@@ -132,8 +143,13 @@ void free_uncached(ThreadState* ts, void* p, const ObjectInfo* known, const char
   ObjectInfo info;
   if (known == nullptr) {
     const FreeError e = object_info(p, &info);
-    if (e != FreeError::kOk) report_bad_free(call, p, e, "");
+    if (e != FreeError::kOk) report_object_error(call, p, e);
     known = &info;
+  }
+  if (known->guarded) {
+    guard_free(p, ts != nullptr ? ts->tid : 0, call);
+    count_deallocated(ts, known->usize);
+    return;
   }
   if (known->sampled || (known->cls == kNoClass && prof_live_huge())) sampled_free(p, *known);
   if (known->cls == kNoClass) {
@@ -165,7 +181,7 @@ void free_decoded(void* p, unsigned fast_bin, const ObjectInfo* known, const cha
         if (known == nullptr) {
           ObjectInfo info;
           const FreeError e = object_info(p, &info);
-          if (e != FreeError::kOk) report_bad_free(call, p, e, "");
+          if (e != FreeError::kOk) report_object_error(call, p, e);
         }
         if (has_free_mark(p)) report_bad_free(call, p, FreeError::kFreedBefore, "");
         set_free_mark(p);
@@ -200,9 +216,10 @@ void* malloc_slow(std::size_t size) noexcept {
     return nullptr;
   }
   void* p;
-  if (ts != nullptr && sample_taken(ts, size)) {
-    const unsigned cls = class_for(size);
-    if ((p = sampled_alloc(ts, size, kQuantum, false, cls)) != nullptr) return p;
+  if (ts != nullptr) {
+    if (const SampleKind kind = sample_taken(ts, size); kind != SampleKind::kNone) {
+      if ((p = sampled_alloc(ts, kind, size, kQuantum, false, class_for(size))) != nullptr) return p;
+    }
   }
   if (size <= kLookupMaxBytes && ts != nullptr && ts->tcache != nullptr &&
       ts->tcache->bins[size_to_class_lookup(size)].max_slots != 0) {
@@ -234,7 +251,7 @@ void free_sized_slow(void* p, std::size_t size) noexcept {
   }
   ObjectInfo info;  // uncached, huge, or wrong: the full decoding names the problem
   const FreeError e = object_info(p, &info);
-  if (e != FreeError::kOk) report_bad_free("free_sized", p, e, "");
+  if (e != FreeError::kOk) report_object_error("free_sized", p, e);
   if (usable_size_for(size) != info.usize) report_bad_free("free_sized", p, FreeError::kWrongSize, "");
   free_decoded(p, off, &info, "free_sized");
 }
@@ -256,8 +273,10 @@ void* calloc_impl(std::size_t n, std::size_t size) noexcept {
     return nullptr;
   }
   const unsigned cls = class_for(total);
-  if (ts != nullptr && sample_taken(ts, total)) {
-    if (void* p = sampled_alloc(ts, total, kQuantum, true, cls)) return p;
+  if (ts != nullptr) {
+    if (const SampleKind kind = sample_taken(ts, total); kind != SampleKind::kNone) {
+      if (void* p = sampled_alloc(ts, kind, total, kQuantum, true, cls)) return p;
+    }
   }
   void* p = cls != kNoClass ? arena_alloc(ts, cls, kQuantum, true) : huge_alloc_for(ts, total, kChunkSize, true);
   if (p == nullptr) os::set_errno_nomem();
@@ -273,7 +292,7 @@ std::size_t usable_size_impl(const void* p) noexcept {
   ObjectInfo info;
   const FreeError e = object_info(p, &info);
   if (e == FreeError::kUnknown) return 0;  // not bento's, as glibc answers for what is not its own
-  if (e != FreeError::kOk) report_bad_free("malloc_usable_size", p, e, "");
+  if (e != FreeError::kOk) report_object_error("malloc_usable_size", p, e);
   return info.usize;
 }
 

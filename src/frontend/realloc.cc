@@ -33,9 +33,9 @@ void* resize_in_place(ThreadState* ts, void* p, const ObjectInfo& info, const Al
   if (info.cls != kNoClass) {
     if (plan.cls == kNoClass) return nullptr;
     if (plan.usize == info.usize) return p;
-    // A sampled run is not resized: the resize would re-mark it as an ordinary one. Small
-    // objects never are.
-    if (info.sampled || is_small_class(info.cls) || is_small_class(plan.cls)) return nullptr;
+    // A sampled run is not resized: the resize would re-mark it as an ordinary one; nor is
+    // a guarded object, whose slot is its size. Small objects never are.
+    if (info.sampled || info.guarded || is_small_class(info.cls) || is_small_class(plan.cls)) return nullptr;
     if (!resize_large_in_place(p, plan.cls)) return nullptr;
     count_deallocated(ts, info.usize);
     count_allocated(ts, plan.usize);
@@ -61,7 +61,7 @@ void* realloc_impl(void* p, std::size_t size) noexcept {
   }
   ObjectInfo info;
   const FreeError e = object_info(p, &info);
-  if (e != FreeError::kOk) report_bad_free("realloc", p, e, "");
+  if (e != FreeError::kOk) report_object_error("realloc", p, e);
   if (info.cls != kNoClass && has_free_mark(p)) report_bad_free("realloc", p, FreeError::kUseAfterFree, "");
 
   ThreadState* ts = thread_state();

@@ -1,30 +1,57 @@
-// frontend/sampled.cc: the allocations the heap profiler samples (prof/). One allocation
-// in about 2^lg_prof_sample requested bytes comes here instead of its cache bin: it gets
-// a large run of its own (or its huge mapping), marked in the page map, so that its free
+// frontend/sampled.cc: the allocations the sampler (prof/sampler.h) takes off the fast
+// path. A heap-profile sample (one in about 2^lg_prof_sample requested bytes) gets a
+// large run of its own (or its huge mapping), marked in the page map, so that its free
 // leaves the fast path by the test free already makes (chunk.h: kSampledFastBin), and its
-// call stack goes into the profiler's table. No lock is held on entry or exit; the arena
-// lock and then, separately, the profiler's lock are taken inside.
+// call stack goes into the profiler's table. A guarded sample (one allocation in
+// guard_sample) goes to the guard pool (guard/guard_pool.h), whose chunk kind sends its
+// free to the slow path too. No lock is held on entry or exit; the arena lock, the
+// profiler's lock and the guard pool's are taken inside, one at a time.
+#include <cstring>
+
+#include "config/options.h"
 #include "frontend/slow.h"
+#include "guard/guard_pool.h"
 #include "prof/sample_table.h"
-#include "prof/sampler.h"
 
 namespace bento {
 
-bool sample_taken(ThreadState* ts, std::size_t size) noexcept {
+SampleKind sample_taken(ThreadState* ts, std::size_t size) noexcept {
+  const bool in_bin = ts->tcache != nullptr && size <= kLookupMaxBytes;
+  if (!in_bin && size <= kGuardMaxBytes && guard_rate() != 0 && --ts->guard_countdown < 0) {
+    ts->guard_countdown = guard_next_count(ts->sample_rng);
+    return SampleKind::kGuard;
+  }
   std::int64_t& countdown = sample_countdown(ts, size);
   if (BENTO_UNLIKELY(countdown < 0)) {
     // Only the fast path leaves a bin's below zero, after popping an object of it: that
     // object goes back.
     ts->tcache->bins[size_to_class_lookup(size)].unpop();
   } else if ((countdown -= static_cast<std::int64_t>(size)) >= 0) {
-    return false;
+    return SampleKind::kNone;
   }
-  return prof_due(countdown, ts->sample_rng);
+  return sample_due(countdown, ts->sample_rng, in_bin ? guardable_bytes(size_to_class_lookup(size)) : 0, size);
 }
 
-void* sampled_alloc(ThreadState* ts, std::size_t size, std::size_t align, bool zero, unsigned cls,
+namespace {
+void* guarded_alloc(ThreadState* ts, std::size_t size, std::size_t align, bool zero, unsigned cls) noexcept {
+  if (cls == kNoClass) return nullptr;
+  const std::size_t usize = class_bytes(cls);
+  void* p = guard_alloc(size, usize, cls, align, ts != nullptr ? ts->tid : 0);
+  if (p == nullptr) return nullptr;
+  // Its pages are fresh or purged: zero already, as calloc wants.
+  if (options().junk && !zero && !options().zero) std::memset(p, kJunkAlloc, usize);
+  count_allocated(ts, usize);
+  return p;
+}
+}  // namespace
+
+void* sampled_alloc(ThreadState* ts, SampleKind kind, std::size_t size, std::size_t align, bool zero, unsigned cls,
                     Arena* arena) noexcept {
   if (size == 0) size = 1;
+  if (kind == SampleKind::kGuard) {
+    // An explicit arena keeps its objects (arena.<i>.reset and destroy free them all).
+    return arena == nullptr ? guarded_alloc(ts, size, align, zero, cls) : nullptr;
+  }
   void* p;
   std::size_t usize;
   if (cls != kNoClass) {

@@ -6,6 +6,7 @@
 
 #include "arena/arena.h"
 #include "frontend/thread_state.h"
+#include "prof/sampler.h"
 
 namespace bento {
 
@@ -13,10 +14,17 @@ struct ObjectInfo {
   std::size_t usize;  // usable bytes
   unsigned cls;       // size class, or kNoClass for a huge object
   bool sampled;       // on a sampled large run of its own (frontend/sampled.cc)
+  bool guarded;       // in the guard pool (guard/guard_pool.h)
 };
+
+// What opt.junk writes into new and freed objects.
+inline constexpr unsigned char kJunkAlloc = 0xa5, kJunkFree = 0x5a;
 
 // Finds the object that starts at p (p != null). kOk or what is wrong with p.
 FreeError object_info(const void* p, ObjectInfo* out) noexcept;
+// Reports what object_info found wrong with p, as `call`, and aborts; a pointer into the
+// guard pool gets the guard's report, with the object's history.
+[[noreturn]] void report_object_error(const char* call, const void* p, FreeError e) noexcept;
 
 // An object of class cls (align: power of two, only > page matters) from ts's
 // favourite arena, bypassing the cache; zeroed if `zero`. ts may be null (exiting thread).
@@ -60,15 +68,16 @@ void free_uncached(ThreadState* ts, void* p, const ObjectInfo* known, const char
 void free_decoded(void* p, unsigned fast_bin, const ObjectInfo* known, const char* call) noexcept;
 void free_checked(void* p, const ObjectInfo* known, const char* call) noexcept;  // decodes p
 
-// The heap profiler's sampled path (frontend/sampled.cc). sample_taken: this allocation
-// of `size` requested bytes crossed the thread's countdown (the fast path's pop, if any,
-// is undone) and the profiler is active. sampled_alloc then allocates it on pages of its
-// own, as an object of class cls (what the ordinary path would have used, kNoClass for
-// huge: its usable size is the ordinary one), and records it. Null when memory is short:
-// the caller falls back to the ordinary path.
-bool sample_taken(ThreadState* ts, std::size_t size) noexcept;
-// arena: where it comes from (null: ts's favourite).
-void* sampled_alloc(ThreadState* ts, std::size_t size, std::size_t align, bool zero, unsigned cls,
+// The sampled paths (frontend/sampled.cc). sample_taken: this allocation of `size`
+// requested bytes crossed the thread's countdown (the fast path's pop, if any, is
+// undone): kProfile when the heap profiler is active and takes it, kGuard when the guard
+// pool does. sampled_alloc then allocates it, as an object of class cls (what the
+// ordinary path would have used, kNoClass for huge: its usable size is the ordinary
+// one): on pages of its own, recorded by the profiler, or between guard pages. Null when
+// memory is short or the guard pool full: the caller falls back to the ordinary path.
+SampleKind sample_taken(ThreadState* ts, std::size_t size) noexcept;
+// arena: where it comes from (null: ts's favourite; an explicit arena is never guarded).
+void* sampled_alloc(ThreadState* ts, SampleKind kind, std::size_t size, std::size_t align, bool zero, unsigned cls,
                     Arena* arena = nullptr) noexcept;
 // A sampled object is being freed: the profiler forgets it.
 void sampled_free(void* p, const ObjectInfo& info) noexcept;

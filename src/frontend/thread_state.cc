@@ -74,9 +74,12 @@ ThreadState* thread_state_slow() noexcept {
 }
 
 void thread_sample_rearm(ThreadState* ts) noexcept {
-  ts->direct_countdown = prof_next_interval(ts->sample_rng);
+  ts->direct_countdown = sample_next_interval(ts->sample_rng, 0);
+  ts->guard_countdown = guard_next_count(ts->sample_rng);
   if (TCache* tc = ts->any_cache()) {
-    for (CacheBin& b : tc->bins) b.sample_countdown = prof_next_interval(ts->sample_rng);
+    for (unsigned c = 0; c < sizeof(tc->bins) / sizeof(tc->bins[0]); ++c) {
+      tc->bins[c].sample_countdown = sample_next_interval(ts->sample_rng, guardable_bytes(c));
+    }
   }
 }
 

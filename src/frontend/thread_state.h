@@ -16,6 +16,7 @@
 #include "arena/arena_set.h"
 #include "base/compiler.h"
 #include "base/list.h"
+#include "guard/guard_pool.h"
 #include "tcache/tcache.h"
 
 namespace bento {
@@ -28,6 +29,7 @@ struct ThreadState {
   std::uint64_t direct_allocated;    // bytes allocated without a cache (thread has none)
   std::uint64_t direct_deallocated;  // bytes freed without a cache
   std::int64_t direct_countdown;     // bytes to the next heap-profile sample, beyond the bins
+  std::int64_t guard_countdown;      // allocations to the next guarded one, beyond the bins
   std::uint64_t sample_rng;          // the sampler's generator (prof/sample_math.h)
   int tid;
 
@@ -70,6 +72,13 @@ inline std::uint64_t* thread_deallocated_counter(ThreadState* ts) noexcept {
 inline std::int64_t& sample_countdown(ThreadState* ts, std::size_t size) noexcept {
   if (ts->tcache != nullptr && size <= kLookupMaxBytes) return ts->tcache->bins[size_to_class_lookup(size)].sample_countdown;
   return ts->direct_countdown;
+}
+
+// The smallest request a class serves when the guard pool can hold its objects, else 0
+// (the sampler's `guardable`, prof/sampler.h).
+inline std::size_t guardable_bytes(unsigned cls) noexcept {
+  if (class_bytes(cls) > kGuardMaxBytes) return 0;
+  return cls == 0 ? 1 : class_bytes(cls - 1) + 1;
 }
 
 // constinit on the declarations too: other files then read them directly, with no call

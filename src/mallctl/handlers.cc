@@ -150,6 +150,19 @@ int ctl_prof_reset(const CtlArgs& a) noexcept {
   return 0;
 }
 
+int ctl_guard_sample(const CtlArgs& a) noexcept {
+  const std::size_t old = guard_rate();
+  std::size_t every;
+  int err = 0;
+  if (ctl_take_write(a, &every, &err)) {
+    if (every > kMaxGuardRate) return EINVAL;
+    guard_set_rate(every);
+    if (ThreadState* ts = calling_thread()) thread_sample_rearm(ts);
+  }
+  if (err != 0) return err;
+  return ctl_copy_out(a, old);
+}
+
 int ctl_prof_lg_sample(const CtlArgs& a) noexcept {
   return ctl_read_only(a, static_cast<std::size_t>(prof_lg_sample()));
 }

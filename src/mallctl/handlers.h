@@ -32,6 +32,7 @@ int ctl_prof_active(const CtlArgs& a) noexcept;
 int ctl_prof_dump(const CtlArgs& a) noexcept;
 int ctl_prof_dump_peak(const CtlArgs& a) noexcept;
 int ctl_prof_reset(const CtlArgs& a) noexcept;
+int ctl_guard_sample(const CtlArgs& a) noexcept;
 int ctl_prof_lg_sample(const CtlArgs& a) noexcept;
 int ctl_prof_nsamples(const CtlArgs& a) noexcept;
 int ctl_prof_nlive(const CtlArgs& a) noexcept;

@@ -290,6 +290,11 @@ constexpr CtlNode kProf[] = {
     leaf("thread_active_init", CtlType::kBool, R, ctl_constant<true>, "jemalloc 5: true, bento samples every thread while prof.active is on"),
 };
 
+// ---- guard.* (bento's: guard_sample at run time) ----
+constexpr CtlNode kGuard[] = {
+    leaf("sample", CtlType::kSize, RW, ctl_guard_sample, "one allocation in N guarded now (0: off; opt.guard_sample at start); a write takes effect in the calling thread at once, in the others at their next sample; returns the old value"),
+};
+
 // ---- tcache.* (jemalloc's explicit caches) ----
 constexpr CtlNode kTcache[] = {
     leaf("create", CtlType::kUnsigned, R, ctl_tcache_create, "make an explicit cache and read its id (for MALLOCX_TCACHE; bento caches nothing in it: such calls bypass caching); EAGAIN when 4096 exist"),
@@ -304,6 +309,7 @@ constexpr CtlNode kRoot[] = {
     leaf("background_thread", CtlType::kBool, RW, ctl_background_thread, "the helper thread purges in the background (write true: start it if needed; false: stop its purging); returns the old value"),
     ctl_named("config", kConfig),
     leaf("epoch", CtlType::kUint64, RW, ctl_epoch, "write anything to refresh the stats.* snapshot; read the refresh count"),
+    ctl_named("guard", kGuard),
     ctl_named("opt", kOpt),
     ctl_named("prof", kProf),
     ctl_named_if(kStats, "stats", kStatsTree),  // without statistics, stats.* is ENOENT, as in jemalloc

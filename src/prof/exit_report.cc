@@ -3,8 +3,6 @@
 // the OS.
 #include "prof/exit_report.h"
 
-#include <dlfcn.h>
-
 #include "base/fixed_writer.h"
 #include "base/select.h"
 #include "config/options.h"
@@ -14,6 +12,7 @@
 #include "prof/sample_table.h"
 #include "prof/sampler.h"
 #include "prof/scratch.h"
+#include "prof/stack_print.h"
 
 namespace bento {
 
@@ -26,23 +25,6 @@ void line(FixedWriter& w) noexcept {
   w.put("\n");
   os::write_stderr(w.view());
   w.clear();
-}
-
-void print_frame(unsigned i, std::uintptr_t pc) noexcept {
-  char buf[512];
-  FixedWriter w(buf, sizeof(buf));
-  Dl_info info{};
-  const std::uintptr_t addr = pc - 1;  // inside the call
-  w.print("bento:     #{} {:#x}", i, addr);
-  if (dladdr(reinterpret_cast<void*>(addr), &info) != 0) {
-    if (info.dli_sname != nullptr) {
-      w.print(" {}+{:#x}", info.dli_sname, addr - reinterpret_cast<std::uintptr_t>(info.dli_saddr));
-    }
-    if (info.dli_fname != nullptr) {
-      w.print(" ({}+{:#x})", info.dli_fname, addr - reinterpret_cast<std::uintptr_t>(info.dli_fbase));
-    }
-  }
-  line(w);
 }
 
 void leak_report() noexcept {
@@ -69,7 +51,7 @@ void leak_report() noexcept {
     w.print("bento:   {} bytes in {} objects of {} bytes, allocated at:", static_cast<std::uint64_t>(c.inuse_bytes + 0.5),
             static_cast<std::uint64_t>(c.inuse_objects + 0.5), c.site->usize);
     line(w);
-    for (unsigned f = 0; f < c.site->depth && f < kLeakFrames; ++f) print_frame(f, c.site->pcs[f]);
+    print_stack(c.site->pcs, c.site->depth < kLeakFrames ? c.site->depth : kLeakFrames);
   }
 }
 

@@ -11,6 +11,19 @@ namespace {
 constinit std::atomic<bool> g_enabled{false};
 constinit std::atomic<bool> g_active{false};
 constinit std::atomic<unsigned> g_lg_sample{19};
+constinit std::atomic<std::uint64_t> g_guard_every{0};
+
+// The merged process's mean interval and the share of its events that are guards.
+struct Merged {
+  double mean, guard_share;
+};
+Merged merged(std::size_t guardable) noexcept {
+  const double p = prof_mean_interval();
+  const std::uint64_t n = g_guard_every.load(std::memory_order_relaxed);
+  if (n == 0 || guardable == 0) return {p, 0};
+  const double g = static_cast<double>(n) * static_cast<double>(guardable);
+  return {p * g / (p + g), p / (p + g)};
+}
 }  // namespace
 
 void prof_boot(bool enabled, bool active, unsigned lg_sample) noexcept {
@@ -34,9 +47,35 @@ std::int64_t prof_next_interval(std::uint64_t& rng) noexcept {
   return prof_draw_interval(rng, prof_mean_interval());
 }
 
-bool prof_due(std::int64_t& countdown, std::uint64_t& rng) noexcept {
-  countdown = prof_draw_interval(rng, prof_mean_interval());
-  return prof_active();
+void guard_set_rate(std::uint64_t every) noexcept { g_guard_every.store(every, std::memory_order_relaxed); }
+std::uint64_t guard_rate() noexcept { return g_guard_every.load(std::memory_order_relaxed); }
+
+std::int64_t sample_next_interval(std::uint64_t& rng, std::size_t guardable) noexcept {
+  if (guardable != 0 && guard_rate() == 1) return 0;  // every allocation crosses
+  return prof_draw_interval(rng, merged(guardable).mean);
+}
+
+namespace {
+double uniform(std::uint64_t& rng) noexcept {  // [0, 1)
+  return static_cast<double>(prof_random(rng) >> 11) * (1.0 / 9007199254740992.0);
+}
+}  // namespace
+
+SampleKind sample_due(std::int64_t& countdown, std::uint64_t& rng, std::size_t guardable, std::size_t size) noexcept {
+  const Merged m = merged(guardable);
+  countdown = sample_next_interval(rng, guardable);
+  if (m.guard_share != 0) {
+    if (guard_rate() == 1) return SampleKind::kGuard;
+    if (uniform(rng) < m.guard_share) {
+      const bool taken = size <= guardable || uniform(rng) * static_cast<double>(size) < static_cast<double>(guardable);
+      return taken ? SampleKind::kGuard : SampleKind::kNone;
+    }
+  }
+  return prof_active() ? SampleKind::kProfile : SampleKind::kNone;
+}
+
+std::int64_t guard_next_count(std::uint64_t& rng) noexcept {
+  return prof_draw_interval(rng, static_cast<double>(guard_rate()));
 }
 
 }  // namespace bento

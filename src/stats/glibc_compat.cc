@@ -27,7 +27,7 @@ MallinfoNumbers stats_mallinfo() noexcept {
   for (unsigned c = 0; c < kNumSmallClasses; ++c) m.ordblks += free_regions(all, c);
   m.hblks = all.huge.curobjs;
   m.hblkhd = all.huge.allocated;
-  m.uordblks = arena_in_use(all);
+  m.uordblks = arena_in_use(all) + g.snapshot().guarded;  // the guard pool's objects too
   m.fordblks = m.arena > m.uordblks ? m.arena - m.uordblks : 0;
   m.keepcost = all.pages.pdirty * kPageSize;
   return m;

@@ -11,6 +11,7 @@
 #include "frontend/init.h"
 #include "frontend/malloc.h"
 #include "frontend/thread_state.h"
+#include "guard/guard_pool.h"
 #include "platform/os.h"
 
 namespace bento {
@@ -204,6 +205,15 @@ bool CtlGuard::refresh() noexcept {
   // cached huge mappings and the metadata (the pool's headers are in it).
   s.resident = all.resident + pool.dirty * kPageSize + huge_cached + s.metadata -
                all.pages.chunks * kHeaderPages * kPageSize;
+  // The guard pool: its objects are no arena's.
+  const GuardStats guard = guard_stats();
+  s.guarded = guard.live_bytes;
+  s.guarded_allocs = guard.allocs;
+  s.guard_pool_full = guard.full;
+  s.allocated += guard.live_bytes;
+  s.active += guard.live_pages * kPageSize;
+  s.resident += guard.live_pages * kPageSize;
+  s.mapped += guard.mapped;
   s.zero_reallocs = zero_realloc_count();
   s.live_threads = live_threads();
   s.global_locks[kLockCtl] = g_ctl_lock.read_locked();

@@ -14,7 +14,7 @@ import re
 import sys
 
 ORDER = ["base", "platform", "config", "sizeclass", "chunk", "run", "arena", "tcache",
-         "prof", "frontend", "stats", "mallctl", "daemon", "override"]
+         "prof", "guard", "frontend", "stats", "mallctl", "daemon", "override"]
 # The observability layers sit above the frontend in this order: stats (snapshot and
 # report) < mallctl (the namespace) < daemon (serves both on a socket).
 LEVEL = {name: i for i, name in enumerate(ORDER)}

@@ -65,14 +65,17 @@ inline ChildResult wait_child(pid_t pid, int out_fd, int err_fd) {
   return r;
 }
 
-// Runs fn in a forked child; the child exits 0 when fn returns.
-inline ChildResult run_in_child(const std::function<void()>& fn) {
+// Runs fn in a forked child; the child exits 0 when fn returns. keep_segv: bento's own
+// SIGSEGV handler (guard_sample's) stays; otherwise every fatal signal gets its default.
+inline ChildResult run_in_child(const std::function<void()>& fn, bool keep_segv = false) {
   int out[2], err[2];
   if (::pipe(out) != 0 || ::pipe(err) != 0) return {};
   const pid_t pid = ::fork();
   if (pid == 0) {
     // The test framework catches fatal signals; the child must die of them for real.
-    for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE}) ::signal(sig, SIG_DFL);
+    for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE}) {
+      if (sig != SIGSEGV || !keep_segv) ::signal(sig, SIG_DFL);
+    }
     ::dup2(out[1], 1);
     ::dup2(err[1], 2);
     ::close(out[0]); ::close(err[0]); ::close(out[1]); ::close(err[1]);
