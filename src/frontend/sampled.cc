@@ -36,7 +36,7 @@ namespace {
 void* guarded_alloc(ThreadState* ts, std::size_t size, std::size_t align, bool zero, unsigned cls) noexcept {
   if (cls == kNoClass) return nullptr;
   const std::size_t usize = class_bytes(cls);
-  void* p = guard_alloc(size, usize, cls, align, ts != nullptr ? ts->tid : 0);
+  void* p = guard_alloc(size, usize, cls, align, ts != nullptr ? ts->tid : 0, ts != nullptr ? ts->choice.favourite : 0);
   if (p == nullptr) return nullptr;
   // Its pages are fresh or purged: zero already, as calloc wants.
   if (options().junk && !zero && !options().zero) std::memset(p, kJunkAlloc, usize);

@@ -28,6 +28,7 @@ struct Slot {
   GuardSlotView v;
   std::uintptr_t open;  // first page made accessible for the live object
   unsigned cls;
+  unsigned arena;
 };
 
 constinit Mutex g_guard_lock;
@@ -85,8 +86,10 @@ int slot_of_object(std::uintptr_t pool, const void* p) noexcept {
 
 }  // namespace
 
-void* guard_alloc(std::size_t size, std::size_t usize, unsigned cls, std::size_t align, int tid) noexcept {
-  if (usize > kGuardMaxBytes || (usize & (align - 1)) != 0) return nullptr;
+void* guard_alloc(std::size_t size, std::size_t usize, unsigned cls, std::size_t align, int tid,
+                  unsigned arena) noexcept {
+  // Slot ends are page-aligned (no more), so the object is aligned when its size is.
+  if (usize > kGuardMaxBytes || align > kPageSize || (usize & (align - 1)) != 0) return nullptr;
   if (g_available.load(std::memory_order_relaxed) == 0) {
     g_full.fetch_add(1, std::memory_order_relaxed);
     return nullptr;
@@ -133,6 +136,7 @@ void* guard_alloc(std::size_t size, std::size_t usize, unsigned cls, std::size_t
   std::memcpy(s.v.alloc_pcs, pcs, depth * sizeof(pcs[0]));
   s.open = open;
   s.cls = cls;
+  s.arena = arena;
   ++g_stats.allocs;
   g_stats.live_bytes += usize;
   g_stats.live_pages += (slot_end(pool, i) - open) / kPageSize;
@@ -157,6 +161,15 @@ FreeError guard_info(const void* p, std::size_t* usize, unsigned* cls) noexcept 
   *usize = s.v.usize;
   *cls = s.cls;
   return FreeError::kOk;
+}
+
+bool guard_arena_of(const void* p, unsigned* arena) noexcept {
+  const std::uintptr_t pool = g_pool.load(std::memory_order_acquire);
+  LockGuard guard(g_guard_lock);
+  const int i = slot_of_object(pool, p);
+  if (i < 0 || g_slots[i].v.state != GuardSlotView::kLive) return false;
+  *arena = g_slots[i].arena;
+  return true;
 }
 
 void guard_free(void* p, int tid, const char* call) noexcept {

@@ -24,8 +24,12 @@ inline constexpr unsigned kGuardFrames = 24;  // frames kept of each stack
 
 // An object of `usize` usable bytes (its class's: cls) for a request of `size` at
 // `align`, on a guarded slot; null when the pool is full or cannot hold it (the caller
-// uses the ordinary path). Its memory reads as zero. tid: the allocating thread's.
-void* guard_alloc(std::size_t size, std::size_t usize, unsigned cls, std::size_t align, int tid) noexcept;
+// uses the ordinary path). Its memory reads as zero. tid: the allocating thread's;
+// arena: the arena it is charged to (what arenas.lookup answers for it).
+void* guard_alloc(std::size_t size, std::size_t usize, unsigned cls, std::size_t align, int tid,
+                  unsigned arena) noexcept;
+// The arena a live guarded object at p is charged to; false if p is not one.
+bool guard_arena_of(const void* p, unsigned* arena) noexcept;
 
 // p in the pool (chunk_kind says kGuard): kOk with its usable size and class, kInterior
 // for a pointer that is not an object's start, kFreedBefore for a freed one, kUnknown for

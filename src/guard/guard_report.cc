@@ -30,7 +30,7 @@ bool guard_claim_fault(const os::Fault& f) noexcept {
   GuardSlotView s;
   bool in_guard;
   if (!guard_slot_at(f.addr, &s, &in_guard)) return false;
-  const char* access = f.is_write ? "write" : "read or write";
+  const char* access = f.access == os::Fault::kWrite ? "write" : f.access == os::Fault::kRead ? "read" : "read or write";
   const std::uintptr_t end_of = s.object + s.usize;
   if (s.state == GuardSlotView::kUnused) {
     log_line("wild {} at {:#x}, inside the guard pool where no object is", access, f.addr);

@@ -14,6 +14,7 @@
 #include "frontend/init.h"
 #include "frontend/purge.h"
 #include "frontend/thread_state.h"
+#include "guard/guard_pool.h"
 #include "prof/profile_writer.h"
 #include "prof/sample_table.h"
 #include "prof/sampler.h"
@@ -285,6 +286,9 @@ int ctl_arenas_lookup(const CtlArgs& a) noexcept {
       index = h.arena;
       break;
     }
+    case ChunkKind::kGuard:  // the arena it is charged to
+      if (!guard_arena_of(p, &index)) return EINVAL;
+      break;
     default:
       return EINVAL;
   }

@@ -12,8 +12,9 @@ namespace bento::os {
 bool protect(void* p, std::size_t n, bool accessible) noexcept;
 
 struct Fault {
+  enum Access : std::uint8_t { kUnknown, kRead, kWrite };
   std::uintptr_t addr;  // the address the program touched
-  bool is_write;        // known on x86-64 (the page-fault error code); false elsewhere
+  Access access;        // known on x86-64 (the page-fault error code)
 };
 // Called in the signal handler for every SIGSEGV: true when it handled the fault (it
 // then does not return: it reports and aborts), false to pass it on.

@@ -30,10 +30,10 @@ void pass_on(int sig, siginfo_t* info, void* context) noexcept {
 }
 
 void on_segv(int sig, siginfo_t* info, void* context) noexcept {
-  Fault f{reinterpret_cast<std::uintptr_t>(info->si_addr), false};
+  Fault f{reinterpret_cast<std::uintptr_t>(info->si_addr), Fault::kUnknown};
 #if defined(__x86_64__)
   // Bit 1 of the page-fault error code: the access was a write.
-  f.is_write = (static_cast<ucontext_t*>(context)->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+  f.access = (static_cast<ucontext_t*>(context)->uc_mcontext.gregs[REG_ERR] & 2) != 0 ? Fault::kWrite : Fault::kRead;
 #endif
   const FaultClaim claim = g_claim.load(std::memory_order_acquire);
   if (claim != nullptr && info->si_code == SEGV_ACCERR && claim(f)) return;
