@@ -252,7 +252,7 @@ bool Arena::is_valid_locked() const noexcept {
 }
 
 std::size_t Arena::list_chunks(void** out, std::size_t cap) noexcept {
-  LockGuard guard(mutex_);
+  ArenaObserverLock guard(this);
   if (pages_.stats().chunks > cap) return pages_.stats().chunks;
   std::size_t n = 0;
   for (ChunkHeader* c = pages_.first_chunk(); c != nullptr; c = pages_.next_chunk(c)) out[n++] = c;

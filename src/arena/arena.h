@@ -50,6 +50,12 @@ class Arena {
   ProfiledMutex& mutex() noexcept { return mutex_; }
   void lock() noexcept { mutex_.lock(); }
   void unlock() noexcept { mutex_.unlock(); }
+  // Odd while a thread that does not allocate from it holds or is taking the lock
+  // (ArenaObserverLock: statistics, the daemon, purges), bumped before each such
+  // acquisition and after each release. A
+  // thread whose try_lock failure overlapped one waits instead of moving its favourite
+  // on (arena_set.cc): the hold is too short to test the holder after the failure.
+  std::uint32_t observer_seq() const noexcept { return observer_seq_.load(std::memory_order_relaxed); }
 
   // Fills out[] with up to n objects of cached class cls (small: a batch from the bin;
   // large: one run). Returns the count; 0 when the OS refuses memory.
@@ -125,6 +131,7 @@ class Arena {
     return abandoned.load(std::memory_order_relaxed) && nthreads.load(std::memory_order_relaxed) == 0;
   }
   std::atomic<std::uint64_t> favourite_switches{0};  // threads that left it for the next
+  std::atomic<std::uint32_t> observer_seq_{0};       // written by ArenaObserverLock alone
   std::atomic<std::int64_t> decay_ms{0};         // arena.<i>.dirty_decay_ms
   std::uint64_t created_ns = 0;                  // monotonic time of creation
   HugeStats huge;                                // guarded by the arena's huge shard lock
@@ -142,6 +149,38 @@ class Arena {
   Bin bins_[kNumSmallClasses];
   LargeStats large_[kNumLargeClasses];
   SampledStats sampled_{};
+};
+
+// The arena's lock, taken by a thread that does not allocate from it (statistics, the
+// daemon, purges), marked so: allocating threads that find it held wait instead of
+// moving their favourite to the next arena, which would leave their working set behind
+// for the decay time. `try_only`: take it only if free (owns() says whether it did).
+class ArenaObserverLock {
+ public:
+  // The count goes odd before the lock is tried and even after it is released, so a
+  // try_lock that fails because of this holder always sees it.
+  explicit ArenaObserverLock(Arena* a, bool try_only = false) noexcept : a_(a) {
+    a_->observer_seq_.fetch_add(1, std::memory_order_seq_cst);
+    if (try_only) {
+      owns_ = a_->mutex().try_lock();
+      if (!owns_) a_->observer_seq_.fetch_add(1, std::memory_order_seq_cst);
+    } else {
+      a_->lock();
+      owns_ = true;
+    }
+  }
+  ~ArenaObserverLock() {
+    if (!owns_) return;
+    a_->unlock();
+    a_->observer_seq_.fetch_add(1, std::memory_order_seq_cst);
+  }
+  ArenaObserverLock(const ArenaObserverLock&) = delete;
+  ArenaObserverLock& operator=(const ArenaObserverLock&) = delete;
+  bool owns() const noexcept { return owns_; }
+
+ private:
+  Arena* a_;
+  bool owns_ = false;
 };
 
 }  // namespace bento

@@ -107,6 +107,7 @@ void choice_release(ArenaChoice& c) noexcept {
 Arena* lock_favourite(ArenaChoice& c) noexcept {
   Arena* a = arena_get(c.favourite);
   const std::uint32_t fork_seq = g_fork_seq.load(std::memory_order_relaxed);
+  const std::uint32_t observer_seq = a != nullptr ? a->observer_seq() : 0;
   if (BENTO_LIKELY(a != nullptr) && a->mutex().try_lock()) return a;
   // Nowhere to move, or a fork in another thread holds the lock (it began or ended since
   // the load above): wait for it. Moving on would move every busy thread one arena
@@ -114,8 +115,13 @@ Arena* lock_favourite(ArenaChoice& c) noexcept {
   // no thread allocates from (and an arena a thread merely left is not purged early).
   // The fence pairs with arenas_prefork's: a failure caused by its lock sees its bump.
   std::atomic_thread_fence(std::memory_order_seq_cst);
-  // A thread moved to a manual arena (arenas.create) stays on it, as in jemalloc.
-  if (g_nauto == 1 || c.favourite >= g_nauto || (fork_seq & 1) != 0 || g_fork_seq.load(std::memory_order_relaxed) != fork_seq) {
+  // A thread moved to a manual arena (arenas.create) stays on it, as in jemalloc. The
+  // same wait when the holder does not allocate here (statistics, the daemon, a purge:
+  // ArenaObserverLock, held or come and gone since the load above): no other thread's
+  // working set is filling the arena.
+  if (g_nauto == 1 || c.favourite >= g_nauto || (fork_seq & 1) != 0 ||
+      g_fork_seq.load(std::memory_order_relaxed) != fork_seq || (observer_seq & 1) != 0 ||
+      a->observer_seq() != observer_seq) {
     a->lock();
     return a;
   }

@@ -62,7 +62,7 @@ void heap_map(ReportOut& out) noexcept {
       auto* c = static_cast<ChunkHeader*>(g_chunks[k]);
       char row[kChunkPages + 1];
       {
-        LockGuard guard(a->mutex());
+        ArenaObserverLock guard(a);
         // Unmapped since the list was copied? Then it is no longer this arena's chunk.
         if (chunk_kind(c) != ChunkKind::kArena || c->arena_index != i) continue;
         for (std::size_t p = 0; p < kChunkPages; ++p) row[p] = page_char(c->pages[p], p);

@@ -10,7 +10,7 @@ namespace bento {
 
 namespace {
 std::size_t purge_arena(Arena* a) noexcept {
-  LockGuard guard(a->mutex());
+  ArenaObserverLock guard(a);
   return a->purge_locked(true);
 }
 }  // namespace

@@ -217,7 +217,7 @@ int ctl_arena_purge(const CtlArgs& a) noexcept {
 int ctl_arena_decay(const CtlArgs& a) noexcept {
   if (const int e = ctl_void_args(a); e != 0) return e;
   for_arenas(a.mib[1], [](Arena* ar) {
-    LockGuard guard(ar->mutex());
+    ArenaObserverLock guard(ar);
     ar->purge_locked(false);
   });
   huge_cache_decay(default_decay_ms(), false);
@@ -240,7 +240,7 @@ int ctl_arena_dirty_decay_ms(const CtlArgs& a) noexcept {
   else if (a.oldp != nullptr) return EFAULT;
   if (writing) {
     for_arenas(i, [want](Arena* ar) {
-      LockGuard guard(ar->mutex());
+      ArenaObserverLock guard(ar);
       ar->decay_ms.store(want, std::memory_order_relaxed);
       if (want >= 0) ar->purge_locked(true);  // what was dirty counts as fully decayed
     });

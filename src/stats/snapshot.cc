@@ -38,7 +38,7 @@ bool grow_scratch(std::size_t want) noexcept {
 
 // Copies arena a's counters into out, under its lock.
 void copy_arena(Arena* a, ArenaSnapshot& out) noexcept {
-  LockGuard guard(a->mutex());
+  ArenaObserverLock guard(a);
   const PageRuns& pr = a->pages();
   out.initialized = true;
   out.nthreads = a->nthreads.load(std::memory_order_relaxed);
