@@ -18,6 +18,7 @@
 #include "daemon/heap_map.h"
 #include "daemon/protocol.h"
 #include "frontend/init.h"
+#include "frontend/thread_state.h"
 #include "platform/log.h"
 #include "platform/mutex.h"
 #include "platform/os.h"
@@ -100,11 +101,22 @@ void serve_one(int listen_fd) noexcept {
 void purge_due() noexcept {
   for (unsigned i = 0; i < narenas(); ++i) {
     Arena* a = arena_get(i);
-    if (a == nullptr || !a->mutex().try_lock()) continue;  // busy: next time
-    a->decay_tick_locked();
-    a->unlock();
+    if (a == nullptr) continue;
+    ArenaObserverLock guard(a, true);
+    if (guard.owns()) a->decay_tick_locked();  // busy: next time
   }
   huge_cache_decay(default_decay_ms(), false);
+}
+
+// Whether every thread of the program is gone. /proc is read only once no thread that
+// allocates is left (the main thread is one in nearly every program): the read opens a
+// file, which takes the lowest free descriptor for a moment, and a program that dup2()s
+// onto descriptors it has just seen free then fails with EBUSY, or has the one it placed
+// there read and closed by this thread (CPython's test_large_fd_transfer hung so, with
+// the forkserver waiting for a descriptor this thread had eaten).
+bool program_threads_gone() noexcept {
+  const unsigned self = tls_state != nullptr ? 1 : 0;
+  return live_threads() <= self && os::only_thread_left();
 }
 
 void* daemon_main(void*) {
@@ -117,7 +129,7 @@ void* daemon_main(void*) {
     if (now >= next_purge) {
       // A program whose main thread called pthread_exit ends when its last thread does;
       // this thread must not keep it alive.
-      if (os::only_thread_left()) os::exit_as_last_thread();
+      if (program_threads_gone()) os::exit_as_last_thread();
       if (background_purging()) {  // background_thread (mallctl) can switch it off
         purge_due();
         background_count_run(now);

@@ -61,6 +61,46 @@ ts = [threading.Thread(target=w, args=(i,)) for i in range(8)]
 print("\n".join(out))
 """
 
+# A program that hands out descriptor numbers itself, as CPython's test_large_fd_transfer
+# does: dup2() of one socket onto every free descriptor below 256, then its data must
+# arrive. bento's helper thread used to open /proc/self/stat every interval, taking such
+# a number for a moment (dup2 then fails with EBUSY) or reading and closing the socket
+# placed on it (the test hung).
+PY_FDS = r"""
+import errno, os, socket, time
+a, b = socket.socketpair()
+ebusy = closed = lost = 0
+end = time.time() + 3
+while time.time() < end:
+    made = []
+    for i in range(256):
+        try:
+            os.fstat(i)
+            continue
+        except OSError:
+            pass
+        try:
+            os.dup2(a.fileno(), i, inheritable=False)
+            made.append(i)
+        except OSError as e:
+            if e.errno != errno.EBUSY:
+                raise
+            ebusy += 1
+    for i in made:
+        try:
+            os.close(i)
+        except OSError:
+            closed += 1
+    b.send(b"0123456789abcdef")
+    a.settimeout(0.5)
+    try:
+        lost += a.recv(16) != b"0123456789abcdef"
+    except socket.timeout:
+        lost += 1
+print("ebusy=%d closed_by_another=%d lost=%d" % (ebusy, closed, lost))
+"""
+
+
 
 def run(argv, preload, cwd=None, stdin=None, extra_env=None, timeout=600):
     env = dict(os.environ)
@@ -208,6 +248,11 @@ def main():
         failures += not process_ends("main thread calls pthread_exit", [MAIN_EXITS], 20)
         failures += not process_ends("... after 40 slow forks", [MAIN_EXITS, "slow-forks"], 30,
                                      {"BENTO_CONF": "daemon_interval_ms:10"})
+        rc, out, err = run([PY, "-c", PY_FDS], True, extra_env={"BENTO_CONF": "daemon_interval_ms:10"})
+        fds_ok = rc == 0 and out == b"ebusy=0 closed_by_another=0 lost=0\n"
+        print("%-36s %s  (%r)" % ("dup2 onto free descriptors, 3 s", "undisturbed" if fds_ok else "DISTURBED",
+                                  (out or err)[-160:]))
+        failures += not fds_ok
     return 1 if failures else 0
 
 
