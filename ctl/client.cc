@@ -73,7 +73,17 @@ std::string Client::socket_for(int pid) const {
 }
 
 Response Client::request(int pid, const std::string& line, int timeout_ms) const {
-  return request_at(socket_for(pid), line, timeout_ms);
+  const std::string socket = socket_for(pid);
+  try {
+    return request_at(socket, line, timeout_ms);
+  } catch (const CtlUnreachable&) {
+    // A live process whose socket refuses: the socket is an earlier process's with the
+    // same pid (killed before it could remove it), or its daemon is not listening yet.
+    if (!process_alive(pid)) throw;
+    throw CtlUnreachable("no bento daemon answers for pid " + std::to_string(pid) + " (" + socket +
+                         " refuses connections: an earlier process's with this pid, or a daemon not listening yet)"
+                         ": start it with BENTO_CONF=daemon:true (or bentoctl run -- CMD)");
+  }
 }
 
 Response Client::request_at(const std::string& socket, const std::string& line, int timeout_ms) const {
@@ -135,11 +145,14 @@ Response Client::request_at(const std::string& socket, const std::string& line, 
 }
 
 std::vector<nlohmann::ordered_json> Client::typed(int pid, const std::string& line) const {
-  return typed_at(socket_for(pid), line);
+  return parse_typed(socket_for(pid), request(pid, line));
 }
 
 std::vector<nlohmann::ordered_json> Client::typed_at(const std::string& socket, const std::string& line) const {
-  const Response r = request_at(socket, line);
+  return parse_typed(socket, request_at(socket, line));
+}
+
+std::vector<nlohmann::ordered_json> Client::parse_typed(const std::string& socket, const Response& r) {
   // "ok protocol=N"; a daemon of protocol 1 answered a bare "ok" and text lines.
   int version = 1;
   if (const auto at = r.status.find("protocol="); at != std::string::npos) {

@@ -44,7 +44,9 @@ class Client {
   // The socket of pid; throws CtlError with advice when there is none.
   std::string socket_for(int pid) const;
   // Sends one request line, returns the response; an "error ..." response throws, and so
-  // does (CtlTimeout) no whole answer within timeout_ms, connecting included.
+  // does (CtlTimeout) no whole answer within timeout_ms, connecting included. By pid, a
+  // socket that refuses connections while the process lives (an earlier process's with
+  // the same pid) is reported as a process without a daemon (CtlUnreachable).
   Response request(int pid, const std::string& line, int timeout_ms = 5000) const;
   Response request_at(const std::string& socket, const std::string& line, int timeout_ms = 5000) const;
   // A request with a typed answer (get, list, set): checks the protocol version on the
@@ -61,6 +63,7 @@ class Client {
   std::vector<Process> processes(std::vector<std::string>* cleaned = nullptr) const;
 
  private:
+  static std::vector<nlohmann::ordered_json> parse_typed(const std::string& socket, const Response& r);
   std::string dir_;
 };
 

@@ -568,6 +568,17 @@ def main():
     expect("bentoctl says what to do for a process without a daemon", r.returncode == 1 and "no process" in r.stderr, r.stderr)
     r = ctl("get", os.getpid(), "stats.allocated")
     expect("... or one that runs without it", r.returncode == 1 and "BENTO_CONF=daemon:true" in r.stderr, r.stderr)
+    # A socket an earlier process with the same pid left behind (killed): bound, nobody listening.
+    sleeper = subprocess.Popen(["sleep", "30"])
+    stale = os.path.join(os.path.dirname(sock), "%d.sock" % sleeper.pid)
+    with socket.socket(socket.AF_UNIX) as left:
+        left.bind(stale)
+        r = ctl("get", sleeper.pid, "stats.allocated")
+    os.unlink(stale)
+    sleeper.kill()
+    sleeper.wait()
+    expect("... or one whose pid has an earlier process's stale socket",
+           r.returncode == 1 and "refuses connections" in r.stderr and "BENTO_CONF=daemon:true" in r.stderr, r.stderr)
     r = ctl("frobnicate")
     expect("a usage error exits 2", r.returncode == 2)
 
