@@ -29,7 +29,8 @@ SampleKind sample_taken(ThreadState* ts, std::size_t size) noexcept {
   } else if ((countdown -= static_cast<std::int64_t>(size)) >= 0) {
     return SampleKind::kNone;
   }
-  return sample_due(countdown, ts->sample_rng, in_bin ? guardable_bytes(size_to_class_lookup(size)) : 0, size);
+  const std::size_t guardable = in_bin && guard_rate() != 0 ? guardable_bytes(size_to_class_lookup(size)) : 0;
+  return sample_due(countdown, ts->sample_rng, guardable, size);
 }
 
 namespace {

@@ -19,8 +19,9 @@ struct Merged {
 };
 Merged merged(std::size_t guardable) noexcept {
   const double p = prof_mean_interval();
+  if (guardable == 0) return {p, 0};
   const std::uint64_t n = g_guard_every.load(std::memory_order_relaxed);
-  if (n == 0 || guardable == 0) return {p, 0};
+  if (n == 0) return {p, 0};
   const double g = static_cast<double>(n) * static_cast<double>(guardable);
   return {p * g / (p + g), p / (p + g)};
 }
@@ -50,9 +51,15 @@ std::int64_t prof_next_interval(std::uint64_t& rng) noexcept {
 void guard_set_rate(std::uint64_t every) noexcept { g_guard_every.store(every, std::memory_order_relaxed); }
 std::uint64_t guard_rate() noexcept { return g_guard_every.load(std::memory_order_relaxed); }
 
+namespace {
+std::int64_t draw(std::uint64_t& rng, const Merged& m, std::size_t guardable) noexcept {
+  if (guardable != 0 && m.guard_share != 0 && guard_rate() == 1) return 0;  // every allocation crosses
+  return prof_draw_interval(rng, m.mean);
+}
+}  // namespace
+
 std::int64_t sample_next_interval(std::uint64_t& rng, std::size_t guardable) noexcept {
-  if (guardable != 0 && guard_rate() == 1) return 0;  // every allocation crosses
-  return prof_draw_interval(rng, merged(guardable).mean);
+  return draw(rng, merged(guardable), guardable);
 }
 
 namespace {
@@ -63,7 +70,7 @@ double uniform(std::uint64_t& rng) noexcept {  // [0, 1)
 
 SampleKind sample_due(std::int64_t& countdown, std::uint64_t& rng, std::size_t guardable, std::size_t size) noexcept {
   const Merged m = merged(guardable);
-  countdown = sample_next_interval(rng, guardable);
+  countdown = draw(rng, m, guardable);
   if (m.guard_share != 0) {
     if (guard_rate() == 1) return SampleKind::kGuard;
     if (uniform(rng) < m.guard_share) {
