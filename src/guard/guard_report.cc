@@ -2,6 +2,8 @@
 // slot is read as guard_slot_at copies it.
 #include "guard/guard_report.h"
 
+#include <string_view>
+
 #include "platform/log.h"
 #include "platform/os.h"
 #include "prof/stack_print.h"
@@ -17,6 +19,13 @@ void print_history(const GuardSlotView& s) noexcept {
     log_line("  freed by thread {} at:", s.free_tid);
     print_stack(s.free_pcs, s.free_depth);
   }
+}
+
+// free, dallocx, sdallocx, free_sized, operator delete...: the calls that free.
+bool is_a_free(const char* call) noexcept {
+  const std::string_view c(call);
+  return c.find("free") != std::string_view::npos || c.find("dalloc") != std::string_view::npos ||
+         c.find("delete") != std::string_view::npos;
 }
 
 [[noreturn]] void end() noexcept {
@@ -54,14 +63,17 @@ void guard_report_bad_free(const char* call, const void* p, int tid) noexcept {
   GuardSlotView s{};
   bool in_guard = false;
   guard_slot_at(to_addr(p), &s, &in_guard);
+  // The words of the ordinary reports (arena/free_batch.cc), then what the guard knows.
   if (s.state == GuardSlotView::kUnused) {
-    log_line("{}({}): a pointer into the guard pool where no object is, by thread {} at:", call, p, tid);
+    log_line("{}({}): invalid pointer: not allocated by bento (inside the guard pool, where no object is), by thread {} at:",
+             call, p, tid);
   } else if (to_addr(p) != s.object) {
-    log_line("{}({}): not the start of an object: {} bytes from the {}-byte object at {:#x}, by thread {} at:", call,
-             p, static_cast<std::intptr_t>(to_addr(p) - s.object), s.usize, s.object, tid);
+    log_line("{}({}): invalid pointer: inside an object, not at its start: {} bytes from the {}-byte object at {:#x}, by "
+             "thread {} at:",
+             call, p, static_cast<std::intptr_t>(to_addr(p) - s.object), s.usize, s.object, tid);
   } else if (s.state == GuardSlotView::kFreed) {
-    log_line("{}({}): the {}-byte object was freed before (a double free, or a use after free), by thread {} at:", call,
-             p, s.usize, tid);
+    log_line("{}({}): {}: the {}-byte object was freed before and not allocated since, by thread {} at:", call, p,
+             is_a_free(call) ? "double free" : "use after free", s.usize, tid);
   } else {
     log_line("{}({}): a live {}-byte object the guard pool could not free, by thread {} at:", call, p, s.usize, tid);
   }
