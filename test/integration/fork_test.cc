@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "../support/busy_threads.h"
 #include "../support/rng.h"
 #include "bento/bento.h"
 
@@ -107,28 +108,7 @@ BOOST_AUTO_TEST_CASE(fork_does_not_move_busy_threads_to_other_arenas) {
   }
   unsigned zero = 0;
   BOOST_REQUIRE(bento_mallctl("thread.arena", nullptr, nullptr, &zero, sizeof(zero)) == 0);
-  std::atomic<bool> stop{false};
-  std::atomic<unsigned> ready{0};
-  std::vector<std::thread> busy;
-  for (unsigned t = 0; t < kBusy; ++t) {
-    busy.emplace_back([&stop, &ready, t] {
-      // One arena each, put back every 64 operations: a move for any other reason (two
-      // threads that met on one arena chase each other round) must not keep counting.
-      unsigned mine = t + 1;
-      bento_mallctl("thread.arena", nullptr, nullptr, &mine, sizeof(mine));
-      bento::test::Rng rng(t + 7);
-      void* live[512] = {};
-      ready.fetch_add(1);
-      for (unsigned n = 0; !stop.load(std::memory_order_relaxed); ++n) {
-        if (n % 64 == 0) bento_mallctl("thread.arena", nullptr, nullptr, &mine, sizeof(mine));
-        const std::size_t k = rng.below(512);
-        free(live[k]);
-        live[k] = malloc(rng.log_size(65536));
-      }
-      for (void* p : live) free(p);
-    });
-  }
-  while (ready.load() < kBusy) std::this_thread::yield();
+  bento::test::BusyThreads busy(kBusy, 7);  // one arena each (test/support/busy_threads.h)
   const std::uint64_t before = favourite_switches();
   constexpr int kForks = 200;
   for (int i = 0; i < kForks; ++i) {
@@ -138,8 +118,7 @@ BOOST_AUTO_TEST_CASE(fork_does_not_move_busy_threads_to_other_arenas) {
     BOOST_REQUIRE(wait_bounded(pid, 20, &status));
   }
   const std::uint64_t moved = favourite_switches() - before;
-  stop = true;
-  for (auto& t : busy) t.join();
+  busy.stop();
   // Without the fork guard: about one move per busy thread and fork (hundreds).
   BOOST_TEST(moved <= static_cast<std::uint64_t>(kForks / 20));
 }

@@ -10,15 +10,13 @@
 #include <string.h>
 
 #include <nlohmann/json.hpp>
-#include <atomic>
 #include <chrono>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "bento/bento.h"
 #include "../support/errno_check.h"
-#include "../support/rng.h"
+#include "../support/busy_threads.h"
 #include "../support/subprocess.h"
 
 extern "C" void malloc_stats_print(void (*)(void*, const char*), void*, const char*);
@@ -332,26 +330,7 @@ BOOST_AUTO_TEST_CASE(reading_stats_does_not_move_busy_threads_to_other_arenas) {
     BOOST_TEST_MESSAGE("fewer than 5 arenas: the busy threads would share them; skipped");
     return;
   }
-  std::atomic<bool> stop{false};
-  std::atomic<unsigned> ready{0};
-  std::vector<std::thread> busy;
-  for (unsigned t = 0; t < kBusy; ++t) {
-    busy.emplace_back([&stop, &ready, t] {
-      unsigned mine = t + 1;  // one arena each, put back every 64 operations (fork_test)
-      bento_mallctl("thread.arena", nullptr, nullptr, &mine, sizeof(mine));
-      bento::test::Rng rng(t + 11);
-      void* live[512] = {};
-      ready.fetch_add(1);
-      for (unsigned n = 0; !stop.load(std::memory_order_relaxed); ++n) {
-        if (n % 64 == 0) bento_mallctl("thread.arena", nullptr, nullptr, &mine, sizeof(mine));
-        const std::size_t k = rng.below(512);
-        free(live[k]);
-        live[k] = malloc(rng.log_size(65536));
-      }
-      for (void* p : live) free(p);
-    });
-  }
-  while (ready.load() < kBusy) std::this_thread::yield();
+  bento::test::BusyThreads busy(kBusy, 11);
   const auto switches = [] {
     refresh();
     return read<std::uint64_t>("stats.arenas.4096.contention.favourite_switches");
@@ -367,8 +346,7 @@ BOOST_AUTO_TEST_CASE(reading_stats_does_not_move_busy_threads_to_other_arenas) {
     done += 100;
   }
   const std::uint64_t moved = switches() - before;
-  stop = true;
-  for (auto& t : busy) t.join();
+  busy.stop();
   BOOST_TEST_MESSAGE("favourite switches during " << done << " refreshes: " << moved);
   // Without the wait: about 1,300 moves here (2 cores); with it, 0 to 11.
   BOOST_TEST(moved <= 50u);
