@@ -78,7 +78,7 @@ FreeError object_info(const void* p, ObjectInfo* out) noexcept {
 }
 
 void report_object_error(const char* call, const void* p, FreeError e) noexcept {
-  if (chunk_kind(p) == ChunkKind::kGuard && e != FreeError::kWrongSize && e != FreeError::kWrongAlignment) {
+  if (chunk_kind(p) == ChunkKind::kGuard) {
     const ThreadState* ts = thread_state();
     guard_report_bad_free(call, p, ts != nullptr ? ts->tid : 0);
   }
