@@ -2,6 +2,7 @@
 // by the caller of every *_locked function.
 #include "arena/arena.h"
 
+#include "arena/free_batch.h"
 #include "chunk/chunk_pool.h"
 #include "chunk/chunk_registry.h"
 #include "platform/assert.h"
@@ -22,6 +23,7 @@ void Arena::init(unsigned index, std::int64_t decay, bool retain) noexcept {
 
 std::size_t Arena::fill_locked(unsigned cls, void** out, std::size_t n) noexcept {
   check_locked();
+  drain_remote_locked();  // their regions first: reuse before taking pages
   if (is_small_class(cls)) {
     BinStats& s = bins_[cls].stats;
     stat_add(s.nfills, 1);
@@ -152,8 +154,28 @@ void Arena::merge_requests_locked(unsigned cls, std::uint64_t n) noexcept {
   }
 }
 
+void Arena::drain_remote_locked() noexcept {
+  if (remote_.empty() || draining_) return;
+  draining_ = true;
+  void* batch[64];
+  while (const std::size_t n = remote_.take(batch, 64)) {
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      void* p = batch[i];
+      bytes += queued_bytes(p);
+      const FreeError e = free_locked(p);
+      if (e != FreeError::kOk) {
+        report_bad_free("free", p, e, " (found when another thread's frees were returned to their arena)");
+      }
+    }
+    remote_.taken(bytes);
+  }
+  draining_ = false;
+}
+
 std::size_t Arena::purge_locked(bool all) noexcept {
   check_locked();
+  drain_remote_locked();
   const std::uint32_t now = os::coarse_ms();
   const std::int64_t decay = decay_ms.load(std::memory_order_relaxed);
   const bool idle = decay >= 0 && this->idle();
@@ -166,6 +188,7 @@ std::size_t Arena::purge_locked(bool all) noexcept {
 }
 
 void Arena::decay_tick_locked() noexcept {
+  drain_remote_locked();
   const std::int64_t decay = decay_ms.load(std::memory_order_relaxed);
   const std::uint32_t now = os::coarse_ms();
   if (chunk_pool_due(now, decay)) chunk_pool_purge(now, decay, retain_, false);

@@ -13,6 +13,7 @@
 
 #include "chunk/page_runs.h"
 #include "platform/assert.h"
+#include "arena/remote_queue.h"
 #include "platform/mutex.h"
 #include "run/bin.h"
 
@@ -88,6 +89,11 @@ class Arena {
   std::size_t purge_locked(bool all) noexcept;
   void decay_tick_locked() noexcept;
 
+  // Other threads' frees waiting for this arena's lock holder (remote_queue.h); pushed
+  // without the lock, drained under it: at each fill, tick and purge.
+  RemoteQueue& remote() noexcept { return remote_; }
+  void drain_remote_locked() noexcept;
+
   // Counters merged from a thread cache (requests it served without the arena).
   void merge_requests_locked(unsigned cls, std::uint64_t n) noexcept;
 
@@ -145,16 +151,20 @@ class Arena {
   unsigned index_ = 0;
   bool retain_ = false;
   std::uint32_t last_idle_purge_ms_ = 0;  // coarse ms of the last purge while no thread used it
+  bool draining_ = false;                 // drain_remote_locked is running (its frees tick)
   PageRuns pages_;
   Bin bins_[kNumSmallClasses];
   LargeStats large_[kNumLargeClasses];
   SampledStats sampled_{};
+  RemoteQueue remote_;  // its own lock
 };
 
 // The arena's lock, taken by a thread that does not allocate from it (statistics, the
-// daemon, purges), marked so: allocating threads that find it held wait instead of
-// moving their favourite to the next arena, which would leave their working set behind
-// for the decay time. `try_only`: take it only if free (owns() says whether it did).
+// daemon, purges, a cache flushing another thread's objects back), marked so: allocating
+// threads that find it held wait instead of moving their favourite to the next arena,
+// which would leave their working set behind for the decay time (and a flusher follows
+// the objects wherever they are allocated). `try_only`: take it only if free (owns()
+// says whether it did).
 class ArenaObserverLock {
  public:
   // The count goes odd before the lock is tried and even after it is released, so a
@@ -169,14 +179,16 @@ class ArenaObserverLock {
       owns_ = true;
     }
   }
-  ~ArenaObserverLock() {
-    if (!owns_) return;
-    a_->unlock();
-    a_->observer_seq_.fetch_add(1, std::memory_order_seq_cst);
-  }
+  ~ArenaObserverLock() { release(); }
   ArenaObserverLock(const ArenaObserverLock&) = delete;
   ArenaObserverLock& operator=(const ArenaObserverLock&) = delete;
   bool owns() const noexcept { return owns_; }
+  void release() noexcept {
+    if (!owns_) return;
+    owns_ = false;
+    a_->unlock();
+    a_->observer_seq_.fetch_add(1, std::memory_order_seq_cst);
+  }
 
  private:
   Arena* a_;

@@ -159,13 +159,19 @@ void arenas_prefork() noexcept {
   std::atomic_thread_fence(std::memory_order_seq_cst);
   g_arenas_lock.lock();
   for (unsigned i = 0, n = narenas(); i < n; ++i) {
-    if (Arena* a = arena_get(i)) a->lock();
+    if (Arena* a = arena_get(i)) {
+      a->lock();
+      a->remote().lock();  // its pushers hold no arena lock
+    }
   }
 }
 
 void arenas_postfork_parent() noexcept {
   for (unsigned i = 0, n = narenas(); i < n; ++i) {
-    if (Arena* a = arena_get(i)) a->unlock();
+    if (Arena* a = arena_get(i)) {
+      a->remote().unlock();
+      a->unlock();
+    }
   }
   g_arenas_lock.unlock();
   g_fork_seq.fetch_add(1, std::memory_order_relaxed);
@@ -175,6 +181,7 @@ void arenas_postfork_child(const ArenaChoice* survivor) noexcept {
   for (unsigned i = 0, n = narenas(); i < n; ++i) {
     if (Arena* a = arena_get(i)) {
       a->mutex().reset_after_fork();
+      a->remote().reset_after_fork();
       a->nthreads.store(0, std::memory_order_relaxed);
       a->abandoned.store(true, std::memory_order_relaxed);  // the parent's other threads are gone
     }

@@ -7,35 +7,84 @@
 
 namespace bento {
 
-FreeError arena_free_batch(void** ptrs, std::size_t n, unsigned cls, void** bad) noexcept {
-  while (n != 0) {
-    const unsigned owner_index = chunk_of(ptrs[0])->arena_index;
-    Arena* owner = arena_get(owner_index);
-    std::size_t kept = 0;  // pointers of other arenas, compacted to the front
-    owner->lock();
-    owner->check_locked();
-    if (is_small_class(cls)) {
-      stat_add(owner->bin_stats_mut(cls).nflushes, 1);
-    } else if (cls < kNumClasses) {
-      stat_add(owner->large_stats_mut(cls - kNumSmallClasses).nflushes, 1);
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-      void* p = ptrs[i];
-      if (chunk_of(p)->arena_index != owner_index) {
-        ptrs[kept++] = p;
-        continue;
-      }
-      const FreeError e = owner->free_locked(p);
-      if (e != FreeError::kOk) {
-        owner->unlock();
-        *bad = p;
-        return e;
-      }
-    }
-    owner->unlock();
-    n = kept;
+namespace {
+// Frees the pointers of ptrs[0..n) that owner (locked) owns; compacts the others to the
+// front and returns how many, or sets *bad and *e at the first invalid free.
+std::size_t free_owned_locked(Arena* owner, void** ptrs, std::size_t n, unsigned cls, void** bad,
+                              FreeError* e) noexcept {
+  owner->check_locked();
+  if (is_small_class(cls)) {
+    stat_add(owner->bin_stats_mut(cls).nflushes, 1);
+  } else if (cls < kNumClasses) {
+    stat_add(owner->large_stats_mut(cls - kNumSmallClasses).nflushes, 1);
   }
-  return FreeError::kOk;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    void* p = ptrs[i];
+    if (chunk_of(p)->arena_index != owner->index()) {
+      ptrs[kept++] = p;
+      continue;
+    }
+    *e = owner->free_locked(p);
+    if (*e != FreeError::kOk) {
+      *bad = p;
+      return 0;
+    }
+  }
+  return kept;
+}
+
+// Queues owner's pointers of ptrs[0..n) on its remote queue, compacting the rest to the
+// front; returns how many are left. Stops queueing (*full) when the queue is full: those
+// of owner's left then need its lock.
+std::size_t queue_owned(Arena* owner, void** ptrs, std::size_t n, bool* full) noexcept {
+  void* batch[64];
+  std::size_t nbatch = 0, bytes = 0, kept = 0;
+  *full = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    void* p = ptrs[i];
+    if (*full || chunk_of(p)->arena_index != owner->index()) {
+      ptrs[kept++] = p;
+      continue;
+    }
+    batch[nbatch++] = p;
+    bytes += queued_bytes(p);
+    if (nbatch == 64) {
+      if (!owner->remote().push(batch, nbatch, bytes)) {
+        *full = true;
+        for (std::size_t j = 0; j < nbatch; ++j) ptrs[kept++] = batch[j];
+      }
+      nbatch = bytes = 0;
+    }
+  }
+  if (nbatch != 0 && !owner->remote().push(batch, nbatch, bytes)) {
+    *full = true;
+    for (std::size_t j = 0; j < nbatch; ++j) ptrs[kept++] = batch[j];
+  }
+  return kept;
+}
+}  // namespace
+
+FreeError arena_free_batch(void** ptrs, std::size_t n, unsigned cls, unsigned home, void** bad) noexcept {
+  FreeError e = FreeError::kOk;
+  while (n != 0 && e == FreeError::kOk) {
+    Arena* owner = arena_get(chunk_of(ptrs[0])->arena_index);
+    if (owner->index() == home) {
+      LockGuard guard(owner->mutex());
+      n = free_owned_locked(owner, ptrs, n, cls, bad, &e);
+      continue;
+    }
+    // Another thread's arena: queued for its lock holder, without its lock. When the
+    // queue is full this thread frees them itself, holding the lock as an observer does
+    // (ArenaObserverLock), and drains the queue.
+    bool full;
+    n = queue_owned(owner, ptrs, n, &full);
+    if (!full) continue;
+    ArenaObserverLock guard(owner);
+    n = free_owned_locked(owner, ptrs, n, cls, bad, &e);
+    if (e == FreeError::kOk) owner->drain_remote_locked();
+  }
+  return e;
 }
 
 }  // namespace bento

@@ -119,6 +119,7 @@ struct StatField {
   X(retained, Size, Gauge, Bytes, "bytes kept mapped but purged (retain:true)")                        \
   X(tcache_bytes, Size, Gauge, Bytes, "bytes of objects held in thread caches (all threads; read without stopping them)") \
   X(tcache_remote_bytes, Size, Gauge, Bytes, "bytes of other arenas' objects waiting in thread caches' remote batches") \
+  X(remote_queued_bytes, Size, Gauge, Bytes, "bytes of objects freed by threads that do not allocate from their arena, queued for its next lock holder") \
   X(huge_cached, Size, Gauge, Bytes, "bytes of freed huge mappings kept for reuse (until the decay time)") \
   X(guarded, Size, Gauge, Bytes, "bytes of live objects in the guard pool (guard_sample), counted in allocated, active and resident") \
   X(guarded_allocs, Uint64, Counter, Count, "allocations placed between guard pages since start-up (guard_sample)") \

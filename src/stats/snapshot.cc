@@ -197,6 +197,10 @@ bool CtlGuard::refresh() noexcept {
   s.huge_cached = huge_cached;
   s.tcache_bytes = s.tcache_remote_bytes = 0;
   for_each_thread(add_cache_bytes, &s);
+  s.remote_queued_bytes = 0;
+  for (unsigned i = 0, n = narenas(); i < n; ++i) {
+    if (Arena* a = arena_get(i)) s.remote_queued_bytes += a->remote().bytes();
+  }
   const std::size_t pool_mapped = pool.chunks * kChunkSize;
   s.mapped = all.mapped + pool_mapped + all.huge.mapped + huge_cached + base.mapped + registry;
   s.retained = all.retained();

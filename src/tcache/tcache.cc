@@ -80,7 +80,7 @@ void flush_oldest(TCache* tc, unsigned cls, std::size_t n) noexcept {
   if (n == 0) return;
   void* bad = nullptr;
   // arena_free_batch reorders only the range it frees.
-  const FreeError e = arena_free_batch(b.low, n, cls, &bad);
+  const FreeError e = arena_free_batch(b.low, n, cls, tc->home_arena, &bad);
   if (e != FreeError::kOk) report_bad_free("free", bad, e, " (found when the thread cache was flushed)");
   const std::size_t rest = b.ncached() - n;
   std::memmove(b.low, b.low + n, rest * sizeof(void*));
@@ -115,7 +115,7 @@ void gc_step(TCache* tc) noexcept {
 void flush_remote(TCache* tc) noexcept {
   if (tc->nremote == 0) return;
   void* bad = nullptr;
-  const FreeError e = arena_free_batch(tc->remote, tc->nremote, kNoClass, &bad);
+  const FreeError e = arena_free_batch(tc->remote, tc->nremote, kNoClass, tc->home_arena, &bad);
   if (e != FreeError::kOk) report_bad_free("free", bad, e, " (found when the thread cache was flushed)");
   tc->nremote = 0;
   tc->remote_bytes = 0;
