@@ -1,7 +1,9 @@
 // base/fixed_writer.h: formats text into a caller-owned fixed buffer with
 // fmt::format_to_n. Never allocates (integers, strings and pointers only: no locale,
 // no float specs). Output past the end is dropped but still counted, so a caller can
-// say how much room it would have needed.
+// say how much room it would have needed. print() only packs its arguments (the format
+// string is still checked at compile time); the formatting itself is one function, in
+// fixed_writer.cc, so fmt's code is not copied into every file that reports something.
 #pragma once
 #include <fmt/core.h>
 
@@ -17,11 +19,9 @@ class FixedWriter {
 
   template <class... Args>
   void print(fmt::format_string<Args...> f, Args&&... args) noexcept {
-    const auto room = static_cast<std::size_t>(end_ - pos_);
-    const auto r = fmt::format_to_n(pos_, room, f, std::forward<Args>(args)...);
-    needed_ += r.size;
-    pos_ = r.size < room ? pos_ + r.size : end_;
+    vprint(f, fmt::make_format_args(args...));
   }
+  void vprint(fmt::string_view f, fmt::format_args args) noexcept;
   void put(std::string_view s) noexcept {
     const auto room = static_cast<std::size_t>(end_ - pos_);
     const std::size_t n = s.size() < room ? s.size() : room;

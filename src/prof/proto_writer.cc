@@ -1,9 +1,8 @@
-// prof/proto_writer.cc: ProtoMessage and GzipStream (proto_writer.h).
+// prof/proto_writer.cc: ProtoMessage and GzipStream (proto_writer.h). No state beyond
+// the objects'; the CRC table is built at compile time.
 #include "prof/proto_writer.h"
 
 #include <cstring>
-
-#include "platform/os.h"
 
 namespace bento {
 
@@ -45,57 +44,65 @@ void ProtoMessage::packed_field(unsigned field, const std::uint64_t* v, std::siz
 }
 
 namespace {
-// zlib's memory: a mapping with its length in front.
-voidpf os_zalloc(voidpf, uInt items, uInt size) {
-  const std::size_t n = std::size_t{items} * size + 16;
-  auto* p = static_cast<std::size_t*>(os::map(n));
-  if (p == nullptr) return Z_NULL;
-  p[0] = n;
-  return p + 2;
-}
-void os_zfree(voidpf, voidpf q) {
-  if (q == Z_NULL) return;
-  auto* p = static_cast<std::size_t*>(q) - 2;
-  os::unmap(p, p[0]);
+// CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), gzip's check value.
+constexpr struct CrcTable {
+  std::uint32_t v[256];
+  constexpr CrcTable() : v() {
+    for (std::uint32_t i = 0; i < 256; ++i) {
+      std::uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) != 0 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+      v[i] = c;
+    }
+  }
+} kCrc;
+
+void put_le32(unsigned char* p, std::uint32_t v) noexcept {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<unsigned char>(v >> (8 * i));
 }
 }  // namespace
 
 GzipStream::GzipStream(ByteSink sink, void* ctx) noexcept : sink_(sink), ctx_(ctx) {
-  z_.zalloc = os_zalloc;
-  z_.zfree = os_zfree;
-  z_.opaque = Z_NULL;
-  // windowBits 15 + 16: a gzip header and trailer, as profile.proto files are stored.
-  ok_ = open_ = deflateInit2(&z_, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+  // ID1 ID2, CM = 8 (deflate), no flags, no time, no extra flags, OS = 255 (unknown).
+  static constexpr unsigned char kHeader[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff};
+  ok_ = sink_(ctx_, kHeader, sizeof(kHeader));
 }
 
-GzipStream::~GzipStream() {
-  if (open_) deflateEnd(&z_);
-}
-
-bool GzipStream::pump(int flush) noexcept {
-  for (;;) {
-    z_.next_out = out_;
-    z_.avail_out = sizeof(out_);
-    const int r = deflate(&z_, flush);
-    if (r == Z_STREAM_ERROR) return ok_ = false;
-    const std::size_t produced = sizeof(out_) - z_.avail_out;
-    if (produced > 0 && !sink_(ctx_, out_, produced)) return ok_ = false;
-    if (flush == Z_FINISH ? r == Z_STREAM_END : z_.avail_out != 0) return true;
-  }
+bool GzipStream::emit_block(bool last) noexcept {
+  // A stored block: BFINAL and BTYPE = 00 in a byte of its own, LEN and its complement.
+  const auto len = static_cast<std::uint16_t>(fill_);
+  const auto nlen = static_cast<std::uint16_t>(~len);
+  const unsigned char head[5] = {static_cast<unsigned char>(last ? 1 : 0), static_cast<unsigned char>(len),
+                                 static_cast<unsigned char>(len >> 8), static_cast<unsigned char>(nlen),
+                                 static_cast<unsigned char>(nlen >> 8)};
+  ok_ = sink_(ctx_, head, sizeof(head)) && (fill_ == 0 || sink_(ctx_, block_, fill_));
+  fill_ = 0;
+  return ok_;
 }
 
 bool GzipStream::write(const void* data, std::size_t n) noexcept {
-  if (!ok_) return false;
-  z_.next_in = static_cast<Bytef*>(const_cast<void*>(data));
-  z_.avail_in = static_cast<uInt>(n);
-  return pump(Z_NO_FLUSH);
+  const auto* p = static_cast<const unsigned char*>(data);
+  size_ += static_cast<std::uint32_t>(n);
+  while (ok_ && n != 0) {
+    std::size_t take = sizeof(block_) - fill_;
+    if (take > n) take = n;
+    for (std::size_t i = 0; i < take; ++i) {
+      block_[fill_ + i] = p[i];
+      crc_ = kCrc.v[(crc_ ^ p[i]) & 0xff] ^ (crc_ >> 8);
+    }
+    fill_ += take;
+    p += take;
+    n -= take;
+    if (fill_ == sizeof(block_)) emit_block(false);
+  }
+  return ok_;
 }
 
 bool GzipStream::finish() noexcept {
-  if (!ok_) return false;
-  z_.next_in = Z_NULL;
-  z_.avail_in = 0;
-  return pump(Z_FINISH);
+  if (!ok_ || !emit_block(true)) return false;
+  unsigned char trailer[8];
+  put_le32(trailer, ~crc_);
+  put_le32(trailer + 4, size_);
+  return ok_ = sink_(ctx_, trailer, sizeof(trailer));
 }
 
 }  // namespace bento
