@@ -2,6 +2,7 @@
 // by the caller of every *_locked function.
 #include "arena/arena.h"
 
+#include "arena/arena_set.h"
 #include "arena/free_batch.h"
 #include "chunk/chunk_pool.h"
 #include "chunk/chunk_registry.h"
@@ -21,13 +22,29 @@ void Arena::init(unsigned index, std::int64_t decay, bool retain) noexcept {
   created_ns = os::monotonic_ns();
 }
 
+std::size_t Arena::fill_from_idle_arenas(unsigned cls, void** out, std::size_t n) noexcept {
+  std::size_t got = 0;
+  for (unsigned i = 0, count = narenas_auto(); i < count && got < n; ++i) {
+    Arena* donor = arena_get(i);
+    if (donor == nullptr || donor == this || !donor->idle()) continue;
+    // try_lock only: this arena's lock is held, and a wait here could deadlock with a
+    // fork taking every arena lock in order. As an observer: nobody should move on.
+    ArenaObserverLock guard(donor, true);
+    if (!guard.owns()) continue;
+    got += donor->bins_[cls].alloc_existing(out + got, n - got);
+  }
+  return got;
+}
+
 std::size_t Arena::fill_locked(unsigned cls, void** out, std::size_t n) noexcept {
   check_locked();
   drain_remote_locked();  // their regions first: reuse before taking pages
   if (is_small_class(cls)) {
     BinStats& s = bins_[cls].stats;
     stat_add(s.nfills, 1);
-    return bins_[cls].alloc_batch(pages_, out, n);
+    std::size_t got = 0;
+    if (!bins_[cls].has_free_region()) got = fill_from_idle_arenas(cls, out, n);
+    return got + bins_[cls].alloc_batch(pages_, out + got, n - got);
   }
   bool zeroed;
   void* p = alloc_large_locked(cls, kPageSize, &zeroed);

@@ -143,6 +143,11 @@ class Arena {
   HugeStats huge;                                // guarded by the arena's huge shard lock
 
  private:
+  // Regions of class cls from the runs of arenas no thread uses (idle()) that are
+  // partly free, before this one makes a run: threads that came and went leave their
+  // arenas' runs holding objects other threads still use, and their free regions are
+  // resident already. Objects stay their own arena's. Returns how many went to out.
+  std::size_t fill_from_idle_arenas(unsigned cls, void** out, std::size_t n) noexcept;
   // A run of npages for one object of class cls (large, or a sampled small one).
   RunMeta* alloc_one_object_run_locked(unsigned cls, std::size_t npages, std::size_t align, bool* zeroed) noexcept;
   static constexpr std::uint32_t kIdlePurgeMs = 8;  // two ticks of the coarse clock

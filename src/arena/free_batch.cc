@@ -75,11 +75,14 @@ FreeError arena_free_batch(void** ptrs, std::size_t n, unsigned cls, unsigned ho
       continue;
     }
     // Another thread's arena: queued for its lock holder, without its lock. When the
-    // queue is full this thread frees them itself, holding the lock as an observer does
-    // (ArenaObserverLock), and drains the queue.
-    bool full;
-    n = queue_owned(owner, ptrs, n, &full);
-    if (!full) continue;
+    // queue is full, or no thread has the arena as its favourite (nobody would drain it
+    // soon: threads that came and went), this thread frees them itself, holding the
+    // lock as an observer does (ArenaObserverLock), and drains the queue.
+    if (owner->nthreads.load(std::memory_order_relaxed) != 0) {
+      bool full;
+      n = queue_owned(owner, ptrs, n, &full);
+      if (!full) continue;
+    }
     ArenaObserverLock guard(owner);
     n = free_owned_locked(owner, ptrs, n, cls, bad, &e);
     if (e == FreeError::kOk) owner->drain_remote_locked();

@@ -1,6 +1,8 @@
 // run/bin.cc: run selection for one size class. Arena lock held throughout.
 #include "run/bin.h"
 
+#include "base/compiler.h"
+
 namespace bento {
 
 namespace {
@@ -29,36 +31,45 @@ void Bin::init(unsigned cls) noexcept {
   stats = BinStats{};
 }
 
-std::size_t Bin::alloc_batch(PageRuns& pages, void** out, std::size_t n) noexcept {
+BENTO_ALWAYS_INLINE bool Bin::next_run(PageRuns* pages) noexcept {
+  if (cur_ != nullptr) cur_->bin_state = kFull;
+  RunMeta* next = nonfull_.pop_front();
+  if (next != nullptr) {
+    --stats.nonfull_runs;
+    stat_add(stats.reruns, 1);
+  } else {
+    next = pages != nullptr ? pages->alloc_run(kClasses[cls_].run_pages, nullptr) : nullptr;
+    if (next == nullptr) {
+      cur_ = nullptr;  // the full run stays found through the page map
+      return false;
+    }
+    pages->mark_small(next, cls_);
+    run_init_small(next, cls_);
+    stat_add(stats.nruns, 1);
+    ++stats.curruns;
+  }
+  next->bin_state = kCurrent;
+  cur_ = next;
+  cur_base_ = to_addr(run_addr(next));
+  return true;
+}
+
+std::size_t Bin::alloc_from(PageRuns* pages, void** out, std::size_t n) noexcept {
   std::size_t got = 0;
   while (got < n) {
-    if (cur_ == nullptr || cur_->nfree == 0) {
-      if (cur_ != nullptr) cur_->bin_state = kFull;
-      RunMeta* next = nonfull_.pop_front();
-      if (next != nullptr) {
-        --stats.nonfull_runs;
-        stat_add(stats.reruns, 1);
-      } else {
-        next = pages.alloc_run(kClasses[cls_].run_pages, nullptr);
-        if (next == nullptr) {
-          cur_ = nullptr;
-          break;
-        }
-        pages.mark_small(next, cls_);
-        run_init_small(next, cls_);
-        stat_add(stats.nruns, 1);
-        ++stats.curruns;
-      }
-      next->bin_state = kCurrent;
-      cur_ = next;
-      cur_base_ = to_addr(run_addr(next));
-    }
+    if ((cur_ == nullptr || cur_->nfree == 0) && !next_run(pages)) break;
     got += run_alloc_regions(cur_, cur_base_, out + got, n - got);
   }
   stat_add(stats.nmalloc, got);
   stats.curregs += got;
   return got;
 }
+
+std::size_t Bin::alloc_batch(PageRuns& pages, void** out, std::size_t n) noexcept {
+  return alloc_from(&pages, out, n);
+}
+
+std::size_t Bin::alloc_existing(void** out, std::size_t n) noexcept { return alloc_from(nullptr, out, n); }
 
 RegionFree Bin::free_at(RunMeta* run, std::uintptr_t offset, RunMeta** emptied) noexcept {
   *emptied = nullptr;

@@ -25,6 +25,10 @@ class Bin {
 
   // Up to n regions into out[]; fewer only when the OS refuses memory.
   std::size_t alloc_batch(PageRuns& pages, void** out, std::size_t n) noexcept;
+  // Up to n regions from the runs the bin has (current and non-full), making none.
+  std::size_t alloc_existing(void** out, std::size_t n) noexcept;
+  // Whether a region can be had without making a run.
+  bool has_free_region() const noexcept { return (cur_ != nullptr && cur_->nfree != 0) || !nonfull_.empty(); }
   // Returns region p of `run` (a run of this bin). When that leaves a run other than the
   // current one empty, the run is detached from the bin and handed back in *emptied for
   // the caller to return to the pages (with the time, which only the caller reads).
@@ -45,6 +49,11 @@ class Bin {
 
  private:
   using RunList = IntrusiveList<RunMeta, &RunMeta::link>;
+
+  // Makes the next non-full run, or a new one (pages: null for none), the current run;
+  // false when there is neither.
+  bool next_run(PageRuns* pages) noexcept;
+  std::size_t alloc_from(PageRuns* pages, void** out, std::size_t n) noexcept;
 
   RunMeta* cur_ = nullptr;
   std::uintptr_t cur_base_ = 0;  // cur_'s address

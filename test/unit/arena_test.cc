@@ -63,6 +63,7 @@ BOOST_AUTO_TEST_CASE(free_batch_groups_objects_of_several_arenas) {
   std::vector<void*> objs;
   for (unsigned i = 0; i < 4; ++i) {
     Arena* a = arena_get_or_create(i);
+    a->thread_joined();  // some thread's favourite: it will drain its queue
     void* p[10];
     a->lock();
     a->fill_locked(0, p, 10);
@@ -83,18 +84,80 @@ BOOST_AUTO_TEST_CASE(free_batch_groups_objects_of_several_arenas) {
     BOOST_TEST(a->remote().bytes() == 0u);
     BOOST_TEST(a->remote().empty());
     a->unlock();
+    a->thread_left(false);
   }
+}
+
+// An arena no thread has as its favourite would hold queued frees until the daemon's
+// tick: the freeing thread frees them under its lock, as an observer.
+BOOST_AUTO_TEST_CASE(free_batch_to_an_arena_no_thread_uses_frees_at_once) {
+  Arena* a = arena_get_or_create(2);
+  BOOST_REQUIRE(a->nthreads.load() == 0u);
+  void* p[10];
+  a->lock();
+  BOOST_TEST(a->fill_locked(0, p, 10) == 10u);
+  a->unlock();
+  const std::uint32_t seq = a->observer_seq();
+  void* bad = nullptr;
+  BOOST_TEST((arena_free_batch(p, 10, 0, 0, &bad) == FreeError::kOk));
+  BOOST_TEST(a->observer_seq() - seq == 2u);
+  BOOST_TEST(a->remote().empty());
+  a->lock();
+  BOOST_TEST(a->bin_stats(0).curregs == 0u);
+  a->unlock();
+}
+
+// Before an arena makes a run, it takes free regions of runs that arenas no thread uses
+// hold (threads that came and went leave them partly full); not from an arena in use.
+BOOST_AUTO_TEST_CASE(fill_takes_free_regions_of_idle_arenas_before_making_a_run) {
+  constexpr unsigned kCls = 6;  // 112 B: a class no other case here uses
+  Arena* donor = arena_get_or_create(3);
+  Arena* taker = arena_get_or_create(1);
+  void* held[10];
+  donor->lock();
+  BOOST_REQUIRE(donor->fill_locked(kCls, held, 10) == 10u);
+  donor->unlock();
+  void* bad = nullptr;
+  BOOST_TEST((arena_free_batch(held, 4, kCls, 3, &bad) == FreeError::kOk));  // 4 regions free again
+
+  void* got[3];
+  donor->thread_joined();  // in use: not a donor
+  taker->lock();
+  BOOST_TEST(taker->fill_locked(kCls, got, 1) == 1u);
+  taker->unlock();
+  BOOST_TEST(chunk_of(got[0])->arena_index == 1u);
+  BOOST_TEST((arena_free_batch(got, 1, kCls, 1, &bad) == FreeError::kOk));
+
+  donor->thread_left(true);  // its last thread exited: idle
+  BOOST_REQUIRE(donor->idle());
+  taker->lock();
+  taker->purge_locked(true);  // gives its empty current run back: it has no free region
+  BOOST_TEST(taker->fill_locked(kCls, got, 3) == 3u);
+  taker->unlock();
+  for (void* p : got) BOOST_TEST(chunk_of(p)->arena_index == 3u);
+  donor->lock();
+  BOOST_TEST(donor->bin_stats(kCls).curregs == 9u);  // 6 held + 3 taken, all the donor's
+  donor->unlock();
+  BOOST_TEST((arena_free_batch(got, 3, kCls, 1, &bad) == FreeError::kOk));
+  BOOST_TEST((arena_free_batch(held + 4, 6, kCls, 1, &bad) == FreeError::kOk));
+  donor->lock();
+  BOOST_TEST(donor->bin_stats(kCls).curregs == 0u);
+  donor->unlock();
+  donor->thread_joined();  // not idle again, for the cases after this one
+  donor->thread_left(false);
 }
 
 // More frees than the queue holds: the rest are freed under the owner's lock, taken as
 // an observer's (the owner waits rather than moving on), and the queue drained too.
 BOOST_AUTO_TEST_CASE(free_batch_past_a_full_remote_queue_frees_under_the_lock) {
   Arena* a = arena_get_or_create(1);
+  a->thread_joined();
   constexpr std::size_t kObjects = RemoteQueue::kCapacity + 100;
   std::vector<void*> objs(kObjects);
   a->lock();
   BOOST_TEST(a->fill_locked(0, objs.data(), kObjects) == kObjects);
   a->unlock();
+  for (void* p : objs) BOOST_REQUIRE(chunk_of(p)->arena_index == 1u);
   const std::uint32_t seq = a->observer_seq();
   void* bad = nullptr;
   BOOST_TEST((arena_free_batch(objs.data(), kObjects, 0, 0, &bad) == FreeError::kOk));
@@ -103,6 +166,7 @@ BOOST_AUTO_TEST_CASE(free_batch_past_a_full_remote_queue_frees_under_the_lock) {
   a->lock();
   BOOST_TEST(a->bin_stats(0).curregs == 0u);
   a->unlock();
+  a->thread_left(false);
 }
 
 BOOST_AUTO_TEST_CASE(many_threads_fill_and_free_across_arenas) {
