@@ -42,6 +42,7 @@ void* resize_in_place(ThreadState* ts, void* p, const ObjectInfo& info, const Al
     return p;
   }
   if (plan.cls != kNoClass || size <= kLargeMaxBytes) return nullptr;
+  if (plan.usize == info.usize) return p;  // the same pages: no table lookup, no call
   void* q = huge_resize(p, size, may_move);
   if (q == nullptr) return nullptr;
   if (prof_live_huge()) prof_moved(p, q);

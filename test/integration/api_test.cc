@@ -133,6 +133,12 @@ BOOST_AUTO_TEST_CASE(realloc_stays_in_place_within_a_class) {
   free(q);
   void* h = malloc(5 * kMiB);
   BOOST_TEST(realloc(h, 5 * kMiB + 100) == h);  // the huge mapping has room
+  BOOST_TEST(malloc_usable_size(h) == 5 * kMiB + 4096);
+  static_cast<char*>(h)[5 * kMiB + 4095] = 1;
+  BOOST_TEST(realloc(h, 5 * kMiB + 1) == h);  // the same pages: nothing to do
+  BOOST_TEST(malloc_usable_size(h) == 5 * kMiB + 4096);
+  BOOST_TEST(realloc(h, 5 * kMiB) == h);  // a page fewer
+  BOOST_TEST(malloc_usable_size(h) == 5 * kMiB);
   free(h);
 }
 
