@@ -301,7 +301,7 @@ bool huge_lookup(const void* p, HugeInfo* out) noexcept {
   return true;
 }
 
-bool huge_free(void* p) noexcept {
+bool huge_free(void* p, std::size_t* usize) noexcept {
   Slot gone;
   {
     Shard& sh = table_shard(to_addr(p));
@@ -311,6 +311,7 @@ bool huge_free(void* p) noexcept {
     gone = *s;
     s->key = kTomb;
   }
+  if (usize != nullptr) *usize = gone.usize;
   registry_clear(p, gone.map_bytes);
   const std::int64_t decay = default_decay_ms();
   Unmaps out;

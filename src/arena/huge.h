@@ -28,7 +28,8 @@ struct HugeInfo {
 void* huge_alloc(Arena* charge, std::size_t size, std::size_t align, bool* zeroed) noexcept;
 // False if p is not the start of a live huge object.
 bool huge_lookup(const void* p, HugeInfo* out) noexcept;
-bool huge_free(void* p) noexcept;
+// Frees the huge object at p; *usize (if not null) gets its usable size.
+bool huge_free(void* p, std::size_t* usize = nullptr) noexcept;
 // Resizes to `size` (> kLargeMaxBytes), in place or (may_move) by moving pages to a new
 // chunk-aligned address; null when neither works (p is then untouched).
 void* huge_resize(void* p, std::size_t size, bool may_move = true) noexcept;

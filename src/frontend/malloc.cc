@@ -140,6 +140,15 @@ void* huge_alloc_for(ThreadState* ts, std::size_t size, std::size_t align, bool 
 }
 
 void free_uncached(ThreadState* ts, void* p, const ObjectInfo* known, const char* call) noexcept {
+  // A huge object's start, not profiled: its table entry is found once, by the free
+  // itself (object_info would look it up first, under the same shard lock).
+  if (known == nullptr && chunk_kind(p) == ChunkKind::kHugeHead && (to_addr(p) & kChunkMask) == 0 &&
+      !prof_live_huge()) {
+    std::size_t usize;
+    if (!huge_free(p, &usize)) report_object_error(call, p, FreeError::kUnknown);
+    count_deallocated(ts, usize);
+    return;
+  }
   ObjectInfo info;
   if (known == nullptr) {
     const FreeError e = object_info(p, &info);
