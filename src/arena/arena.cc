@@ -24,13 +24,16 @@ void Arena::init(unsigned index, std::int64_t decay, bool retain) noexcept {
 
 std::size_t Arena::fill_from_idle_arenas(unsigned cls, void** out, std::size_t n) noexcept {
   std::size_t got = 0;
-  for (unsigned i = 0, count = narenas_auto(); i < count && got < n; ++i) {
+  const unsigned count = narenas_auto();
+  if (index_ >= count) return 0;  // a manual arena (arenas.create) holds its own objects only
+  for (unsigned i = 0; i < count && got < n; ++i) {
     Arena* donor = arena_get(i);
     if (donor == nullptr || donor == this || !donor->idle()) continue;
     // try_lock only: this arena's lock is held, and a wait here could deadlock with a
     // fork taking every arena lock in order. As an observer: nobody should move on.
     ArenaObserverLock guard(donor, true);
     if (!guard.owns()) continue;
+    donor->drain_remote_locked();  // a queued region is never handed out before its free
     got += donor->bins_[cls].alloc_existing(out + got, n - got);
   }
   return got;
@@ -56,6 +59,7 @@ std::size_t Arena::fill_locked(unsigned cls, void** out, std::size_t n) noexcept
 
 void* Arena::alloc_small_locked(unsigned cls) noexcept {
   BENTO_ASSERT(mutex_.held_by_caller());  // the walk: by the caller (arena_alloc)
+  drain_remote_locked();
   void* p = nullptr;
   bins_[cls].alloc_batch(pages_, &p, 1);
   return p;
@@ -64,6 +68,7 @@ void* Arena::alloc_small_locked(unsigned cls) noexcept {
 RunMeta* Arena::alloc_one_object_run_locked(unsigned cls, std::size_t npages, std::size_t align,
                                             bool* zeroed) noexcept {
   BENTO_ASSERT(mutex_.held_by_caller());  // fill_locked, or a slow path that checked
+  drain_remote_locked();
   RunMeta* run = align <= kPageSize
                      ? pages_.alloc_run(npages, zeroed)
                      : pages_.alloc_run_aligned(npages, align / kPageSize, zeroed, os::coarse_ms());
@@ -140,6 +145,7 @@ FreeError Arena::free_locked(void* p) noexcept {
 
 bool Arena::resize_large_locked(void* p, unsigned new_cls) noexcept {
   check_locked();
+  drain_remote_locked();  // it may take free pages
   ChunkHeader* c = chunk_of(p);
   const std::size_t page = page_of(p);
   PageInfo& pi = c->pages[page];

@@ -3,8 +3,10 @@
 //
 // Locking: one ProfiledMutex per arena (mutex()) guards pages_, bins_, large_ and the
 // counters here unless a field says otherwise. Callers lock it through ArenaSet (the
-// favourite protocol) or, to free, lock the owner directly; every *_locked function
-// expects it held. Huge objects are not arena memory; only their counters live here,
+// favourite protocol); a thread freeing its own arena's objects locks it directly, one
+// freeing another arena's objects queues them (remote_ has its own lock) or takes the
+// lock as an observer (ArenaObserverLock). Every *_locked function expects it held;
+// fill_from_idle_arenas, with it held, try_locks other arenas (never waits for one). Huge objects are not arena memory; only their counters live here,
 // guarded by the arena's huge shard lock (huge.h).
 #pragma once
 #include <atomic>
@@ -90,7 +92,9 @@ class Arena {
   void decay_tick_locked() noexcept;
 
   // Other threads' frees waiting for this arena's lock holder (remote_queue.h); pushed
-  // without the lock, drained under it: at each fill, tick and purge.
+  // without the lock, drained under it: at each fill, tick and purge, and before any
+  // region or page is handed out, so a region still queued is never reused before its
+  // queued free runs (a double free is then found by that free, not missed).
   RemoteQueue& remote() noexcept { return remote_; }
   void drain_remote_locked() noexcept;
 
@@ -137,7 +141,7 @@ class Arena {
     return abandoned.load(std::memory_order_relaxed) && nthreads.load(std::memory_order_relaxed) == 0;
   }
   std::atomic<std::uint64_t> favourite_switches{0};  // threads that left it for the next
-  std::atomic<std::uint32_t> observer_seq_{0};       // written by ArenaObserverLock alone
+  std::atomic<std::uint32_t> observer_seq_{0};       // written by ArenaObserverLock (and fork)
   std::atomic<std::int64_t> decay_ms{0};         // arena.<i>.dirty_decay_ms
   std::uint64_t created_ns = 0;                  // monotonic time of creation
   HugeStats huge;                                // guarded by the arena's huge shard lock

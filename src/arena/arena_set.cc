@@ -159,19 +159,21 @@ void arenas_prefork() noexcept {
   std::atomic_thread_fence(std::memory_order_seq_cst);
   g_arenas_lock.lock();
   for (unsigned i = 0, n = narenas(); i < n; ++i) {
-    if (Arena* a = arena_get(i)) {
-      a->lock();
-      a->remote().lock();  // its pushers hold no arena lock
-    }
+    if (Arena* a = arena_get(i)) a->lock();
+  }
+  // Then the remote-free queues (their pushers hold no arena lock): every arena lock
+  // before any queue lock, the order remote_queue.h states.
+  for (unsigned i = 0, n = narenas(); i < n; ++i) {
+    if (Arena* a = arena_get(i)) a->remote().lock();
   }
 }
 
 void arenas_postfork_parent() noexcept {
   for (unsigned i = 0, n = narenas(); i < n; ++i) {
-    if (Arena* a = arena_get(i)) {
-      a->remote().unlock();
-      a->unlock();
-    }
+    if (Arena* a = arena_get(i)) a->remote().unlock();
+  }
+  for (unsigned i = 0, n = narenas(); i < n; ++i) {
+    if (Arena* a = arena_get(i)) a->unlock();
   }
   g_arenas_lock.unlock();
   g_fork_seq.fetch_add(1, std::memory_order_relaxed);
@@ -182,6 +184,8 @@ void arenas_postfork_child(const ArenaChoice* survivor) noexcept {
     if (Arena* a = arena_get(i)) {
       a->mutex().reset_after_fork();
       a->remote().reset_after_fork();
+      // An observer of the parent's that was waiting for the lock left the count odd.
+      a->observer_seq_.store(0, std::memory_order_relaxed);
       a->nthreads.store(0, std::memory_order_relaxed);
       a->abandoned.store(true, std::memory_order_relaxed);  // the parent's other threads are gone
     }

@@ -139,6 +139,14 @@ void* huge_alloc_for(ThreadState* ts, std::size_t size, std::size_t align, bool 
   return huge_alloc_in(arena_get(ts != nullptr ? ts->choice.favourite : 0), ts, size, align, zero);
 }
 
+namespace {
+FreeError free_drained_locked(Arena* owner, void* p) noexcept {
+  owner->check_locked();
+  owner->drain_remote_locked();
+  return owner->free_locked(p);
+}
+}  // namespace
+
 void free_uncached(ThreadState* ts, void* p, const ObjectInfo* known, const char* call) noexcept {
   // A huge object's start, not profiled: its table entry is found once, by the free
   // itself (object_info would look it up first, under the same shard lock).
@@ -165,12 +173,18 @@ void free_uncached(ThreadState* ts, void* p, const ObjectInfo* known, const char
     if (!huge_free(p)) report_bad_free(call, p, FreeError::kUnknown, "");
   } else {
     if (options().junk) std::memset(p, kJunkFree, known->usize);
-    // The arena checks p again under its lock: that check is the one that counts.
+    // The arena checks p again under its lock: that check is the one that counts. Its
+    // queue first, so that a free of p queued there is found before p is freed again.
+    // Another thread's arena is locked as an observer's (ArenaObserverLock).
     Arena* owner = arena_get(chunk_of(p)->arena_index);
-    owner->lock();
-    owner->check_locked();
-    const FreeError fe = owner->free_locked(p);
-    owner->unlock();
+    FreeError fe;
+    if (ts != nullptr && owner->index() != ts->choice.favourite) {
+      ArenaObserverLock guard(owner);
+      fe = free_drained_locked(owner, p);
+    } else {
+      LockGuard guard(owner->mutex());
+      fe = free_drained_locked(owner, p);
+    }
     if (fe != FreeError::kOk) report_bad_free(call, p, fe, "");
   }
   count_deallocated(ts, known->usize);

@@ -80,6 +80,7 @@ bool GzipStream::emit_block(bool last) noexcept {
 }
 
 bool GzipStream::write(const void* data, std::size_t n) noexcept {
+  if (finished_) return false;
   const auto* p = static_cast<const unsigned char*>(data);
   size_ += static_cast<std::uint32_t>(n);
   while (ok_ && n != 0) {
@@ -98,6 +99,8 @@ bool GzipStream::write(const void* data, std::size_t n) noexcept {
 }
 
 bool GzipStream::finish() noexcept {
+  if (finished_) return false;
+  finished_ = true;
   if (!ok_ || !emit_block(true)) return false;
   unsigned char trailer[8];
   put_le32(trailer, ~crc_);

@@ -47,8 +47,8 @@ class GzipStream {
   GzipStream(ByteSink sink, void* ctx) noexcept;  // writes the gzip header
   GzipStream(const GzipStream&) = delete;
   GzipStream& operator=(const GzipStream&) = delete;
-  bool write(const void* data, std::size_t n) noexcept;
-  bool finish() noexcept;  // the last block and the trailer (CRC-32, length)
+  bool write(const void* data, std::size_t n) noexcept;   // false after finish()
+  bool finish() noexcept;  // the last block and the trailer (CRC-32, length); once
   bool ok() const noexcept { return ok_; }
 
  private:
@@ -56,6 +56,7 @@ class GzipStream {
   ByteSink sink_;
   void* ctx_;
   bool ok_ = true;
+  bool finished_ = false;
   std::uint32_t crc_ = 0xffffffffu;  // running CRC-32 (inverted), of every byte written
   std::uint32_t size_ = 0;           // bytes written, modulo 2^32 (gzip's ISIZE)
   std::size_t fill_ = 0;             // bytes in block_

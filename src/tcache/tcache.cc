@@ -259,6 +259,12 @@ void tcache_flush_all(TCache* tc, ArenaChoice& choice) noexcept {
   for (unsigned c = 0; c < kNumLookupClasses; ++c) flush_oldest(tc, c, tc->bins[c].ncached());
   flush_remote(tc);
   tcache_merge_stats(tc, choice);
+  // The thread may be exiting: what others queued for its arena is freed now, not at
+  // the daemon's next tick (never, with background_purge:false, if no thread came).
+  if (Arena* a = lock_favourite(choice)) {
+    a->drain_remote_locked();
+    a->unlock();
+  }
 }
 
 void tcache_free_remote(TCache* tc, void* p, unsigned cls) noexcept {

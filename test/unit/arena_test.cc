@@ -169,6 +169,144 @@ BOOST_AUTO_TEST_CASE(free_batch_past_a_full_remote_queue_frees_under_the_lock) {
   a->thread_left(false);
 }
 
+BOOST_AUTO_TEST_CASE(bad_frees_are_named) {
+  Arena* a = arena_get(0);
+  a->lock();
+  void* small = a->alloc_small_locked(4);
+  bool zeroed;
+  void* large = a->alloc_large_locked(kFirstLarge + 2, kPageSize, &zeroed);
+  BOOST_TEST((a->free_locked(static_cast<char*>(small) + 16) == FreeError::kInterior));
+  BOOST_TEST((a->free_locked(static_cast<char*>(large) + kPageSize) == FreeError::kInterior));
+  BOOST_TEST((a->free_locked(small) == FreeError::kOk));
+  BOOST_TEST((a->free_locked(large) == FreeError::kOk));
+  BOOST_TEST((a->free_locked(large) == FreeError::kFreePage));
+  BOOST_TEST((a->free_locked(chunk_of(small)) == FreeError::kNotAllocated));
+  a->unlock();
+}
+
+BOOST_AUTO_TEST_CASE(large_objects_resize_in_place_and_keep_their_bytes) {
+  Arena* a = arena_get(2) != nullptr ? arena_get(2) : arena_get_or_create(2);
+  a->lock();
+  bool zeroed = false;
+  auto* p = static_cast<unsigned char*>(a->alloc_large_locked(kFirstLarge, kPageSize, &zeroed));
+  BOOST_REQUIRE(p != nullptr);
+  std::memset(p, 7, class_bytes(kFirstLarge));
+  BOOST_TEST(a->resize_large_locked(p, kFirstLarge + 4));  // 16 KiB -> 32 KiB
+  BOOST_TEST(p[class_bytes(kFirstLarge) - 1] == 7);
+  BOOST_TEST(a->resize_large_locked(p, kFirstLarge + 1));  // shrink to 20 KiB
+  BOOST_TEST(a->large_stats(1).curruns == 1u);
+  BOOST_TEST((a->free_locked(p) == FreeError::kOk));
+  a->unlock();
+}
+
+BOOST_AUTO_TEST_CASE(aligned_large_objects_are_aligned) {
+  Arena* a = arena_get(0);
+  a->lock();
+  for (std::size_t align : {8192u, 65536u, 1048576u}) {
+    bool zeroed;
+    void* p = a->alloc_large_locked(kFirstLarge + 3, align, &zeroed);
+    BOOST_REQUIRE(p != nullptr);
+    BOOST_TEST(to_addr(p) % align == 0u);
+    BOOST_TEST((a->free_locked(p) == FreeError::kOk));
+  }
+  a->unlock();
+}
+
+BOOST_AUTO_TEST_CASE(decay_zero_purges_freed_runs_at_once) {
+  Arena* a = arena_get(3) != nullptr ? arena_get(3) : arena_get_or_create(3);
+  a->lock();
+  bool zeroed;
+  void* keep = a->alloc_large_locked(kFirstLarge, kPageSize, &zeroed);
+  void* p = a->alloc_large_locked(kFirstLarge + 8, kPageSize, &zeroed);
+  std::memset(p, 1, class_bytes(kFirstLarge + 8));
+  const auto purged_before = a->pages().stats().purged;
+  BOOST_TEST((a->free_locked(p) == FreeError::kOk));
+  BOOST_TEST(a->pages().stats().pdirty == 0u);
+  BOOST_TEST(a->pages().stats().purged > purged_before);
+  BOOST_TEST((a->free_locked(keep) == FreeError::kOk));
+  a->unlock();
+}
+
+BOOST_AUTO_TEST_CASE(favourite_moves_on_and_counts_when_its_lock_is_busy) {
+  Arena* a0 = arena_get(0);
+  ArenaChoice c;
+  c.favourite = 0;
+  a0->nthreads.fetch_add(1);
+  const auto switches_before = a0->favourite_switches.load();
+  a0->lock();  // someone else holds arena 0
+  std::thread t([&] {
+    Arena* got = lock_favourite(c);
+    BOOST_CHECK(got != nullptr);  // (checked after join below too)
+    if (got != nullptr) got->unlock();
+  });
+  t.join();
+  a0->unlock();
+  BOOST_TEST(c.favourite == 1u);
+  BOOST_TEST(a0->favourite_switches.load() == switches_before + 1);
+  a0->lock();
+  const LockCounters lc = a0->mutex().read_locked();
+  a0->unlock();
+  BOOST_TEST(lc.trylock_failures >= 1u);
+  // With the lock free, the favourite is kept.
+  Arena* again = lock_favourite(c);
+  BOOST_TEST(again == arena_get(1));
+  again->unlock();
+  BOOST_TEST(c.favourite == 1u);
+  choice_release(c);
+}
+
+BOOST_AUTO_TEST_CASE(blocking_waits_are_timed) {
+  Arena* a = arena_get(1);
+  a->lock();
+  std::atomic<bool> started{false};
+  std::thread t([&] {
+    started = true;
+    a->lock();  // blocks until the main thread lets go
+    a->unlock();
+  });
+  while (!started) std::this_thread::yield();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  a->unlock();
+  t.join();
+  a->lock();
+  const LockCounters lc = a->mutex().read_locked();
+  a->unlock();
+  BOOST_TEST(lc.blocking_waits >= 1u);
+  BOOST_TEST(lc.max_wait_ns >= 10'000'000u);
+  BOOST_TEST(lc.wait_ns >= lc.max_wait_ns);
+  BOOST_TEST(lc.max_waiters >= 1u);
+}
+
+BOOST_AUTO_TEST_CASE(huge_objects_map_resize_and_unmap) {
+  Arena* a = arena_get(0);
+  bool zeroed = false;
+  void* p = huge_alloc(a, 3 * kMiB + 1, kChunkSize, &zeroed);
+  BOOST_TEST(zeroed);
+  BOOST_REQUIRE(p != nullptr);
+  BOOST_TEST((to_addr(p) & kChunkMask) == 0u);
+  BOOST_TEST(chunk_kind(p) == ChunkKind::kHugeHead);
+  BOOST_TEST(chunk_kind(static_cast<char*>(p) + 2 * kMiB) == ChunkKind::kHugeBody);
+  HugeInfo h;
+  BOOST_TEST(huge_lookup(p, &h));
+  BOOST_TEST(h.usize == 3 * kMiB + kPageSize);
+  BOOST_TEST(h.map_bytes == 4 * kMiB);
+  std::memset(p, 0x5c, h.usize);
+  void* q = huge_resize(p, 40 * kMiB);
+  BOOST_REQUIRE(q != nullptr);
+  BOOST_TEST(static_cast<unsigned char*>(q)[3 * kMiB] == 0x5c);
+  BOOST_TEST(huge_lookup(q, &h));
+  BOOST_TEST(h.usize == 40 * kMiB);
+  void* r = huge_resize(q, 2 * kMiB + 10);
+  BOOST_TEST(r == q);
+  BOOST_TEST(huge_free(r));
+  BOOST_TEST(!huge_free(r));
+  BOOST_TEST(chunk_kind(r) == ChunkKind::kNotOurs);
+  void* big_align = huge_alloc(a, 5 * kMiB, kGiB, &zeroed);
+  BOOST_REQUIRE(big_align != nullptr);
+  BOOST_TEST(to_addr(big_align) % kGiB == 0u);
+  BOOST_TEST(huge_free(big_align));
+}
+
 BOOST_AUTO_TEST_CASE(many_threads_fill_and_free_across_arenas) {
   test::Failures failures;
   test::run_threads(8, [&](unsigned id) {
@@ -231,4 +369,55 @@ BOOST_AUTO_TEST_CASE(the_debug_walk_finds_damage) {
   for (void* p : large) BOOST_REQUIRE(a->free_locked(p) == FreeError::kOk);
   BOOST_TEST(a->is_valid_locked());
   a->unlock();
+}
+
+// A region whose free is still queued is not handed out first: every allocation drains
+// the queue before it takes a region or pages (so a second, direct free of the same
+// object is found as a double free, not missed).
+BOOST_AUTO_TEST_CASE(an_allocation_drains_the_queue_before_taking_a_region) {
+  constexpr unsigned kCls = 7;  // 128 B
+  Arena* a = arena_get_or_create(1);
+  a->thread_joined();
+  void* p[4];
+  a->lock();
+  BOOST_REQUIRE(a->fill_locked(kCls, p, 4) == 4u);
+  a->unlock();
+  void* bad = nullptr;
+  BOOST_TEST((arena_free_batch(p, 4, kCls, 0, &bad) == FreeError::kOk));
+  BOOST_TEST(!a->remote().empty());
+  a->lock();
+  void* q = a->alloc_small_locked(kCls);
+  BOOST_TEST(a->remote().empty());
+  BOOST_TEST(a->bin_stats(kCls).curregs == 1u);  // q alone: the four were freed first
+  BOOST_TEST((a->free_locked(q) == FreeError::kOk));
+  a->unlock();
+  a->thread_left(false);
+}
+
+// A manual arena (arenas.create) holds its own objects only: it takes no regions of
+// idle arenas.
+BOOST_AUTO_TEST_CASE(a_manual_arena_takes_nothing_from_idle_arenas) {
+  constexpr unsigned kCls = 8;  // 160 B
+  Arena* donor = arena_get_or_create(3);
+  void* held[6];
+  donor->lock();
+  BOOST_REQUIRE(donor->fill_locked(kCls, held, 6) == 6u);
+  donor->unlock();
+  void* bad = nullptr;
+  BOOST_TEST((arena_free_batch(held, 3, kCls, 3, &bad) == FreeError::kOk));
+  donor->thread_joined();
+  donor->thread_left(true);
+  BOOST_REQUIRE(donor->idle());
+  const unsigned m = arena_create_manual();
+  BOOST_REQUIRE(m < kMaxArenas);
+  Arena* manual = arena_get(m);
+  void* got[3];
+  manual->lock();
+  BOOST_TEST(manual->fill_locked(kCls, got, 3) == 3u);
+  manual->unlock();
+  for (void* g : got) BOOST_TEST(chunk_of(g)->arena_index == m);
+  BOOST_TEST((arena_free_batch(got, 3, kCls, m, &bad) == FreeError::kOk));
+  BOOST_TEST((arena_free_batch(held + 3, 3, kCls, 3, &bad) == FreeError::kOk));
+  donor->thread_joined();
+  donor->thread_left(false);
 }
