@@ -6,16 +6,17 @@
 // favourite protocol); a thread freeing its own arena's objects locks it directly, one
 // freeing another arena's objects queues them (remote_ has its own lock) or takes the
 // lock as an observer (ArenaObserverLock). Every *_locked function expects it held;
-// fill_from_idle_arenas, with it held, try_locks other arenas (never waits for one). Huge objects are not arena memory; only their counters live here,
-// guarded by the arena's huge shard lock (huge.h).
+// fill_from_idle_arenas, with it held, try_locks other arenas (never waits for one).
+// Huge objects are not arena memory; only their counters live here, guarded by the
+// arena's huge shard lock (huge.h).
 #pragma once
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 
+#include "arena/remote_queue.h"
 #include "chunk/page_runs.h"
 #include "platform/assert.h"
-#include "arena/remote_queue.h"
 #include "platform/mutex.h"
 #include "run/bin.h"
 
@@ -188,16 +189,14 @@ class ArenaObserverLock {
       owns_ = true;
     }
   }
-  ~ArenaObserverLock() { release(); }
-  ArenaObserverLock(const ArenaObserverLock&) = delete;
-  ArenaObserverLock& operator=(const ArenaObserverLock&) = delete;
-  bool owns() const noexcept { return owns_; }
-  void release() noexcept {
+  ~ArenaObserverLock() {
     if (!owns_) return;
-    owns_ = false;
     a_->unlock();
     a_->observer_seq_.fetch_add(1, std::memory_order_seq_cst);
   }
+  ArenaObserverLock(const ArenaObserverLock&) = delete;
+  ArenaObserverLock& operator=(const ArenaObserverLock&) = delete;
+  bool owns() const noexcept { return owns_; }
 
  private:
   Arena* a_;

@@ -41,6 +41,14 @@ std::size_t queue_owned(Arena* owner, void** ptrs, std::size_t n, bool* full) no
   void* batch[64];
   std::size_t nbatch = 0, bytes = 0, kept = 0;
   *full = false;
+  // Pushes the batch; what does not fit goes back to the front with the others.
+  auto push_batch = [&] {
+    if (nbatch != 0 && !owner->remote().push(batch, nbatch, bytes)) {
+      *full = true;
+      for (std::size_t j = 0; j < nbatch; ++j) ptrs[kept++] = batch[j];
+    }
+    nbatch = bytes = 0;
+  };
   for (std::size_t i = 0; i < n; ++i) {
     void* p = ptrs[i];
     if (*full || chunk_of(p)->arena_index != owner->index()) {
@@ -49,18 +57,9 @@ std::size_t queue_owned(Arena* owner, void** ptrs, std::size_t n, bool* full) no
     }
     batch[nbatch++] = p;
     bytes += queued_bytes(p);
-    if (nbatch == 64) {
-      if (!owner->remote().push(batch, nbatch, bytes)) {
-        *full = true;
-        for (std::size_t j = 0; j < nbatch; ++j) ptrs[kept++] = batch[j];
-      }
-      nbatch = bytes = 0;
-    }
+    if (nbatch == 64) push_batch();
   }
-  if (nbatch != 0 && !owner->remote().push(batch, nbatch, bytes)) {
-    *full = true;
-    for (std::size_t j = 0; j < nbatch; ++j) ptrs[kept++] = batch[j];
-  }
+  push_batch();
   return kept;
 }
 }  // namespace

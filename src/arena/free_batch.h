@@ -11,8 +11,9 @@ namespace bento {
 
 // Frees ptrs[0..n). On an invalid free returns its error and sets *bad; kOk otherwise.
 // The order of ptrs is not preserved. `cls` (a cached class, or kNoClass) is counted as
-// one flush in each owning arena's bin. `home` is the caller's favourite arena: the
-// others' locks are taken as an observer's (ArenaObserverLock).
+// one flush in each owning arena's bin. `home` is the caller's favourite arena: other
+// arenas' objects go to their remote-free queues, or are freed under their locks taken
+// as an observer's (ArenaObserverLock) when a queue is full or no thread uses the arena.
 FreeError arena_free_batch(void** ptrs, std::size_t n, unsigned cls, unsigned home, void** bad) noexcept;
 
 // One line naming the call, the pointer and the problem, then abort. `when` adds where
