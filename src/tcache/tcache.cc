@@ -13,7 +13,7 @@ namespace bento {
 
 namespace {
 
-constexpr unsigned kSmallSlotsMin = 20, kSmallSlotsStart = 200, kLargeSlotsStart = 20;
+constexpr unsigned kSlotsStartMin = 4, kSmallSlotsMin = 20, kSmallSlotsStart = 200;
 constexpr unsigned kMinReserve = 2048, kMaxReserve = 8192;    // slots, classes up to 1 KiB
 constexpr std::size_t kTinyBudget = std::size_t{256} << 10;  // bytes of tiny objects a bin may hold
 constexpr std::size_t kBinBudget = std::size_t{1} << 20;     // bytes one bin may hold above 1 KiB
@@ -41,12 +41,17 @@ unsigned max_slots_for(unsigned cls, std::size_t tcache_max) noexcept {
   return n < kSmallSlotsMin ? kSmallSlotsMin : static_cast<unsigned>(n);
 }
 
-// Capacity a bin starts with: jemalloc's 2 x regions per run, in [20, 200]; 20 for large.
+// Capacity a bin starts with: 2 x regions per run (a refill, half of it, is one run),
+// at most 200; at least 20 up to 1 KiB and 4 above. (jemalloc's floor of 20 for every
+// class made a thread's first refill of a 14 KiB class take 140 KiB over 5 runs, and of
+// a 32 KiB one 320 KiB: a thread that passes through the classes once, as a vector grown
+// by realloc does, left 600 KiB of them resident.) Busy bins grow (grow()).
 unsigned start_slots_for(unsigned cls, unsigned max) noexcept {
-  unsigned n = kLargeSlotsStart;
+  unsigned n = kSlotsStartMin;
   if (is_small_class(cls)) {
+    const unsigned lo = class_bytes(cls) <= 1024 ? kSmallSlotsMin : kSlotsStartMin;
     n = 2u * kClasses[cls].nregs;
-    n = n < kSmallSlotsMin ? kSmallSlotsMin : n > kSmallSlotsStart ? kSmallSlotsStart : n;
+    n = n < lo ? lo : n > kSmallSlotsStart ? kSmallSlotsStart : n;
   }
   return n < max ? n : max;
 }
@@ -54,10 +59,19 @@ unsigned start_slots_for(unsigned cls, unsigned max) noexcept {
 void** slots_begin(TCache* tc) noexcept { return reinterpret_cast<void**>(tc + 1); }
 
 // Sets a bin's capacity; tc->grown_bytes follows what the bins hold beyond their start.
+// A bin that grows past its start leaves the packed slots for its reservation, taking
+// what it holds along.
 void set_capacity(TCache* tc, unsigned cls, unsigned n) noexcept {
   CacheBin& b = tc->bins[cls];
   const std::size_t start = start_slots_for(cls, b.max_slots);
   if (b.ncached_max > start) tc->grown_bytes -= (b.ncached_max - start) * class_bytes(cls);
+  void** reserved = slots_begin(tc) + tc->reserved_at[cls];
+  if (n > start && b.low != reserved) {
+    const std::size_t held = b.ncached();
+    std::memcpy(reserved, b.low, held * sizeof(void*));
+    b.low = reserved;
+    b.top = reserved + held;
+  }
   b.ncached_max = static_cast<std::uint16_t>(n);
   b.high = b.low + n;
   if (n > start) tc->grown_bytes += (n - start) * class_bytes(cls);
@@ -172,12 +186,16 @@ void free_mark_init(std::uint64_t seed) noexcept {
 
 std::size_t tcache_size(std::size_t tcache_max) noexcept {
   std::size_t slots = 0;
-  for (unsigned c = 0; c < kNumLookupClasses; ++c) slots += 1 + max_slots_for(c, tcache_max);
+  for (unsigned c = 0; c < kNumLookupClasses; ++c) {
+    const unsigned max = max_slots_for(c, tcache_max);
+    slots += 1 + start_slots_for(c, max) + 1 + max;
+  }
   return sizeof(TCache) + slots * sizeof(void*);
 }
 
 void tcache_init(TCache* tc, std::size_t tcache_max, unsigned home_arena, bool strict_free) noexcept {
-  void** s = slots_begin(tc);
+  std::uint32_t packed = 0, reserved = 0;
+  for (unsigned c = 0; c < kNumLookupClasses; ++c) reserved += 1 + start_slots_for(c, max_slots_for(c, tcache_max));
   tc->grown_bytes = 0;
   tc->home_arena = home_arena;
   tc->nremote = 0;
@@ -185,8 +203,11 @@ void tcache_init(TCache* tc, std::size_t tcache_max, unsigned home_arena, bool s
   for (unsigned c = 0; c < kNumLookupClasses; ++c) {
     CacheBin& b = tc->bins[c];
     const unsigned max = max_slots_for(c, tcache_max);
-    ++s;  // the null sentinel below low: never written
-    b.low = b.top = s;
+    // Each slot range has a null sentinel below it, never written.
+    b.low = b.top = slots_begin(tc) + packed + 1;
+    packed += 1 + start_slots_for(c, max);
+    tc->reserved_at[c] = reserved + 1;
+    reserved += 1 + max;
     b.max_slots = static_cast<std::uint16_t>(max);
     b.ncached_max = 0;
     b.align_mask = kClasses[c].align_mask;
@@ -196,8 +217,8 @@ void tcache_init(TCache* tc, std::size_t tcache_max, unsigned home_arena, bool s
     b.net_slow = 0;
     b.lg_fill_div = 1;
     b.touched = b.refilled = b.flushed = 0;
-    set_capacity(tc, c, start_slots_for(c, max));
-    s += max;
+    b.ncached_max = static_cast<std::uint16_t>(start_slots_for(c, max));
+    b.high = b.low + b.ncached_max;
   }
   tc->merged_alloc_bytes = tc->merged_free_bytes = 0;
   tc->gc_next = 0;

@@ -7,7 +7,10 @@
 // Capacity adapts: a bin that runs empty and then full again (its working set is bigger
 // than it) doubles, up to the slots reserved for it (8,192 down to 2,048 for classes up to
 // 1 KiB, 1 MiB of objects above) and a per-thread budget of 4 MiB of growth; GC halves
-// idle bins again. Slots are reserved, not touched, until used.
+// idle bins again. Every bin starts in one packed array of slots (21 KiB for all of them:
+// a thread that uses every class touches 6 pages of slots, where it touched one or more
+// a bin, 40 in all) and moves to its own reservation, touched only then, when it first
+// grows.
 //
 // The arena never sees a TCache: the cache talks to it through fill_locked and
 // arena_free_batch. Owned by one thread, no lock; the arenas' locks are taken inside.
@@ -33,11 +36,13 @@ struct TCache {
   unsigned gc_next;                  // next bin the GC visits
   unsigned pad;
   std::size_t remote_bytes;          // bytes of the objects in remote[]
+  std::uint32_t reserved_at[kNumLookupClasses];  // each bin's reservation, in slots after the cache
   // Objects of other arenas freed into an empty bin: not handed out again from here (a
   // thread whose next object is another thread's shares that thread's cache lines);
   // returned to their arenas in one batch when full, at a flush, and at thread exit.
   void* remote[kRemoteSlots];
-  // followed by the slots: for each bin a null sentinel, then max_slots pointers
+  // followed by the slots: the packed ones (for each bin a null sentinel and its start
+  // capacity), then the reservations (for each bin a null sentinel and max_slots)
 };
 
 // The cache of a thread that has none (not set up yet, exiting, or caches off): every bin

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include <algorithm>
 #include <memory>
 #include <set>
 #include <vector>
@@ -55,7 +56,9 @@ BOOST_AUTO_TEST_CASE(capacity_follows_the_class_and_tcache_max) {
   Cache c(4096);
   BOOST_TEST(c.tc->bins[0].ncached_max == 200u);   // 16 B: 2 x 256 regions, capped
   BOOST_TEST(c.tc->bins[3].ncached_max == 128u);   // 64 B: 2 x 64
-  BOOST_TEST(c.tc->bins[27].ncached_max == 20u);   // 4 KiB: at least 20
+  BOOST_TEST(c.tc->bins[15].ncached_max == 20u);   // 512 B: at least 20 up to 1 KiB
+  // Above 1 KiB a refill is one run (2 x its regions, half a bin), at least 4 slots.
+  BOOST_TEST(c.tc->bins[27].ncached_max == std::max(4u, 2u * kClasses[27].nregs));  // 4 KiB
   BOOST_TEST(c.tc->bins[28].ncached_max == 0u);    // 5 KiB > tcache_max
   BOOST_TEST(c.tc->bins[0].pop() == nullptr);
   BOOST_TEST(!c.tc->bins[28].push(reinterpret_cast<void*>(0x1000)));
@@ -103,6 +106,39 @@ BOOST_AUTO_TEST_CASE(full_bin_flushes_its_older_half) {
   BOOST_TEST(b.ncached() >= b.ncached_max / 2u);
   // The newest objects are the ones kept.
   BOOST_TEST(b.top[-1] == objs.back());
+}
+
+BOOST_AUTO_TEST_CASE(bins_start_packed_and_a_growing_bin_moves_with_its_objects) {
+  Cache c;
+  // Every bin's starting slots lie in one array of a few pages: a thread that uses
+  // every class once touches those, not a page or more per bin.
+  const CacheBin& first = c.tc->bins[0];
+  const CacheBin& last = c.tc->bins[kNumLookupClasses - 1];
+  BOOST_TEST(to_addr(first.low) > to_addr(c.tc));
+  BOOST_TEST(to_addr(last.high) - to_addr(first.low) < 6 * kPageSize);
+  for (unsigned cls = 1; cls < kNumLookupClasses; ++cls) {
+    BOOST_TEST(c.tc->bins[cls].low > c.tc->bins[cls - 1].high);  // a sentinel between
+  }
+  // Refilled, then full: the bin doubles, into its own reservation, objects and all.
+  const unsigned cls = kNumSmallClasses;  // 16 KiB, the first large class: 4 slots
+  CacheBin& b = c.tc->bins[cls];
+  void** const packed = b.low;
+  const unsigned start = b.ncached_max;
+  BOOST_TEST(start == 4u);
+  std::vector<void*> objs;
+  for (unsigned i = 0; i <= start; ++i) {
+    void* p = b.pop();
+    if (p == nullptr) p = tcache_refill_and_pop(c.tc, cls, c.choice);
+    BOOST_REQUIRE(p != nullptr);
+    objs.push_back(p);
+  }
+  for (void* p : objs) put_or_flush(c.tc, cls, p, c.choice);  // the last one finds it full
+  BOOST_TEST(b.ncached_max == 2 * start);
+  BOOST_TEST(b.low != packed);
+  BOOST_TEST(b.low[-1] == nullptr);  // its own sentinel
+  BOOST_TEST(b.ncached() == objs.size());
+  BOOST_TEST(std::set<void*>(b.low, b.top) == std::set<void*>(objs.begin(), objs.end()));
+  BOOST_TEST(b.pop() == objs.back());
 }
 
 BOOST_AUTO_TEST_CASE(gc_sheds_what_an_idle_bin_holds) {
