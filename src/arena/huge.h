@@ -4,9 +4,10 @@
 // page-rounded request; realloc moves pages with mremap instead of copying.
 //
 // Freed mappings are kept in a cache for the decay time: a later huge request takes part
-// of one (the rest stays cached) and faults no pages in; freed neighbours merge. They are
-// unmapped when their decay time is up, when the cache is full (oldest first), and on
-// purge. Table and caches are split in 32 shards, each with its own lock (the table by
+// of one (the rest stays cached) and faults no pages in; freed neighbours merge. Cached
+// pages beyond half of what live huge objects map are purged, oldest first (the range
+// stays cached, clean). Ranges are unmapped when their decay time is up, when the cache
+// is full (oldest first), and on purge. Table and caches are split in 32 shards, each with its own lock (the table by
 // address, the caches and every arena's HugeStats by arena), and no system call is made
 // with one held: threads making huge objects in parallel seldom wait for each other.
 #pragma once
@@ -37,6 +38,7 @@ void* huge_resize(void* p, std::size_t size, bool may_move = true) noexcept;
 // Unmaps cached mappings whose decay time is up (all: every one). Returns bytes unmapped.
 std::size_t huge_cache_decay(std::int64_t decay_ms, bool all) noexcept;
 std::size_t huge_cached_bytes() noexcept;
+std::size_t huge_cached_dirty_bytes() noexcept;  // of those, in ranges not purged since freed
 
 void huge_prefork() noexcept;
 void huge_postfork_parent() noexcept;

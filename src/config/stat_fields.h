@@ -121,6 +121,7 @@ struct StatField {
   X(tcache_remote_bytes, Size, Gauge, Bytes, "bytes of other arenas' objects waiting in thread caches' remote batches") \
   X(remote_queued_bytes, Size, Gauge, Bytes, "bytes of objects freed by threads that do not allocate from their arena, queued for its next lock holder") \
   X(huge_cached, Size, Gauge, Bytes, "bytes of freed huge mappings kept for reuse (until the decay time)") \
+  X(huge_cached_dirty, Size, Gauge, Bytes, "of huge_cached, bytes not purged since they were freed (resident at most; the rest reads as zero)") \
   X(guarded, Size, Gauge, Bytes, "bytes of live objects in the guard pool (guard_sample), counted in allocated, active and resident") \
   X(guarded_allocs, Uint64, Counter, Count, "allocations placed between guard pages since start-up (guard_sample)") \
   X(guard_pool_full, Uint64, Counter, Count, "guarded allocations not made because every slot of the guard pool was live") \

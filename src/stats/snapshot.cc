@@ -195,6 +195,7 @@ bool CtlGuard::refresh() noexcept {
   s.metadata = base.mapped + (all.pages.chunks + pool.chunks) * kHeaderPages * kPageSize + registry;
   const std::size_t huge_cached = huge_cached_bytes();
   s.huge_cached = huge_cached;
+  s.huge_cached_dirty = huge_cached_dirty_bytes();
   s.tcache_bytes = s.tcache_remote_bytes = 0;
   for_each_thread(add_cache_bytes, &s);
   s.remote_queued_bytes = 0;
@@ -206,8 +207,8 @@ bool CtlGuard::refresh() noexcept {
   s.retained = all.retained();
   s.resident_mincore = 0;  // measure_residency, when asked
   // jemalloc's bound (>= active): the arenas' pages as above, the pool's dirty pages,
-  // cached huge mappings and the metadata (the pool's headers are in it).
-  s.resident = all.resident + pool.dirty * kPageSize + huge_cached + s.metadata -
+  // cached huge mappings not purged and the metadata (the pool's headers are in it).
+  s.resident = all.resident + pool.dirty * kPageSize + s.huge_cached_dirty + s.metadata -
                all.pages.chunks * kHeaderPages * kPageSize;
   // The guard pool: its objects are no arena's.
   const GuardStats guard = guard_stats();

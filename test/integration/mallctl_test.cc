@@ -356,6 +356,47 @@ BOOST_AUTO_TEST_CASE(freed_huge_blocks_are_cached_up_to_the_live_working_set) {
   BOOST_TEST(read<size_t>("stats.huge_cached") == 0u);
 }
 
+// Cached huge pages beyond half of what live huge objects map (at least 64 MiB) are
+// purged, oldest first; the ranges stay cached, and a reuse of either kind reads as zero
+// where calloc promises it.
+BOOST_AUTO_TEST_CASE(cached_huge_pages_beyond_half_the_live_ones_are_purged) {
+  BOOST_REQUIRE(bento_mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0) == 0);  // empty cache
+  constexpr size_t kBlock = 16u << 20, kLive = 12, kFreed = 6;
+  std::vector<char*> live;
+  for (size_t i = 0; i < kLive; ++i) {
+    live.push_back(static_cast<char*>(opaque(malloc(kBlock))));
+    memset(live.back(), 0x5a, kBlock);  // every page resident
+  }
+  refresh();
+  const size_t resident_live = read<size_t>("stats.resident_mincore");
+  for (size_t i = 0; i < kFreed; ++i) free(live[i]);
+  refresh();
+  // Live huge objects map 6 x 16 MiB now: half of it is below the floor, 64 MiB.
+  BOOST_TEST(read<size_t>("stats.huge_cached") >= kFreed * kBlock);  // all kept
+  const size_t dirty = read<size_t>("stats.huge_cached_dirty");
+  BOOST_TEST(dirty <= size_t{64} << 20);
+  BOOST_TEST(dirty >= kBlock);  // the newest stay as they were
+  // The purged pages went back: of the 96 MiB freed, at least 32 MiB.
+  BOOST_TEST(read<size_t>("stats.resident_mincore") + (size_t{32} << 20) <= resident_live);
+  std::vector<char*> again;
+  for (size_t i = 0; i < kFreed; ++i) {
+    char* p = static_cast<char*>(opaque(calloc(1, kBlock)));
+    BOOST_REQUIRE(p != nullptr);
+    bool zero = true;
+    for (size_t off = 0; off < kBlock; off += 4096) zero = zero && p[off] == 0 && p[off + 4095] == 0;
+    BOOST_TEST(zero);
+    again.push_back(p);
+  }
+  refresh();
+  BOOST_TEST(read<size_t>("stats.huge_cached") == 0u);  // every block served from the cache
+  for (char* p : again) free(p);
+  for (size_t i = kFreed; i < kLive; ++i) free(live[i]);
+  BOOST_REQUIRE(bento_mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0) == 0);
+  refresh();
+  BOOST_TEST(read<size_t>("stats.huge_cached") == 0u);
+  BOOST_TEST(read<size_t>("stats.huge_cached_dirty") == 0u);
+}
+
 // With caches, freed objects stay with the thread until a flush; without (the -nocache
 // rerun), they are back in their runs at once and a flush has nothing to do.
 BOOST_AUTO_TEST_CASE(tcache_flush_empties_the_cache) {
