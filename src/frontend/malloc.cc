@@ -52,10 +52,14 @@ FreeError object_info(const void* p, ObjectInfo* out) noexcept {
         *out = ObjectInfo{class_bytes(cls), cls, page_is_sampled(pi), false};
         return FreeError::kOk;
       }
-      const RunMeta& run = c->runs[pi.run_start];
+      // Every page of a small run names its class: the run's metadata, a cache line
+      // elsewhere in the header, is not read (malloc_usable_size on every allocation and
+      // free, as redis makes them, waited for both lines).
+      const unsigned cls = page_class(pi);
+      if (cls >= kNumSmallClasses) return FreeError::kCorruptPageMap;
       const std::uintptr_t offset = to_addr(p) - (to_addr(c) + (std::size_t{pi.run_start} << kLgPage));
-      if (region_index(&run, offset) * class_bytes(run.cls) != offset) return FreeError::kInterior;
-      *out = ObjectInfo{class_bytes(run.cls), run.cls, false, false};
+      if (region_index(cls, offset) * class_bytes(cls) != offset) return FreeError::kInterior;
+      *out = ObjectInfo{class_bytes(cls), cls, false, false};
       return FreeError::kOk;
     }
     case ChunkKind::kHugeHead: {

@@ -41,8 +41,8 @@ inline std::size_t run_alloc_regions(RunMeta* m, std::uintptr_t base, void** out
   return got;
 }
 
-inline std::size_t region_index(const RunMeta* m, std::uintptr_t offset) noexcept {
-  return static_cast<std::size_t>((offset * kClasses[m->cls].reg_inv) >> 32);
+inline std::size_t region_index(unsigned cls, std::uintptr_t offset) noexcept {
+  return static_cast<std::size_t>((offset * kClasses[cls].reg_inv) >> 32);
 }
 
 // Frees the region at `offset` bytes into the run (the caller knows the offset lies
