@@ -25,8 +25,15 @@ void thread_exit_hook_arm(void* value) noexcept {
   if (g_key_ok) ::pthread_setspecific(g_key, value);
 }
 
+// pthread_atfork itself is a stub that libc_nonshared.a links at the very end of the
+// library's text, alone in a 64 KiB window of it that the kernel then maps (fault-around)
+// in every process: the call it makes, named here (glibc's ABI since 2.3.2), keeps the
+// registration with the rest of the start-up code.
+extern "C" int __register_atfork(void (*prepare)(), void (*parent)(), void (*child)(), void* dso_handle);
+extern "C" void* __dso_handle __attribute__((weak));
+
 bool register_fork_handlers(void (*prepare)(), void (*parent)(), void (*child)()) noexcept {
-  return ::pthread_atfork(prepare, parent, child) == 0;
+  return __register_atfork(prepare, parent, child, __dso_handle) == 0;
 }
 
 std::uintptr_t thread_self() noexcept { return static_cast<std::uintptr_t>(::pthread_self()); }
