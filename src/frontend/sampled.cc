@@ -22,15 +22,21 @@ SampleKind sample_taken(ThreadState* ts, std::size_t size) noexcept {
     return SampleKind::kGuard;
   }
   std::int64_t& countdown = sample_countdown(ts, size);
+  SampleKind kind = SampleKind::kNone;
   if (BENTO_UNLIKELY(countdown < 0)) {
     // Only the fast path leaves a bin's below zero, after popping an object of it: that
     // object goes back.
     ts->tcache->bins[size_to_class_lookup(size)].unpop();
-  } else if ((countdown -= static_cast<std::int64_t>(size)) >= 0) {
-    return SampleKind::kNone;
   }
-  const std::size_t guardable = in_bin && guard_rate() != 0 ? guardable_bytes(size_to_class_lookup(size)) : 0;
-  return sample_due(countdown, ts->sample_rng, guardable, size);
+  if (countdown < 0 || (countdown -= static_cast<std::int64_t>(size)) < 0) {
+    const std::size_t guardable = in_bin && guard_rate() != 0 ? guardable_bytes(size_to_class_lookup(size)) : 0;
+    kind = sample_due(countdown, ts->sample_rng, guardable, size);
+  }
+  // Another thread changed a rate (prof.reset, guard.sample): every countdown is drawn
+  // again at the new one. A thread that only cycles objects through its cache gets here
+  // at its next crossing, which comes within about a MiB (sampler.cc, kMaxDrawn).
+  if (BENTO_UNLIKELY(ts->sample_generation != sample_settings_generation())) thread_sample_rearm(ts);
+  return kind;
 }
 
 namespace {

@@ -74,6 +74,7 @@ ThreadState* thread_state_slow() noexcept {
 }
 
 void thread_sample_rearm(ThreadState* ts) noexcept {
+  ts->sample_generation = sample_settings_generation();
   ts->direct_countdown = sample_next_interval(ts->sample_rng, 0);
   ts->guard_countdown = guard_next_count(ts->sample_rng);
   if (TCache* tc = ts->any_cache()) {

@@ -32,6 +32,7 @@ struct ThreadState {
   std::int64_t guard_countdown;      // allocations to the next guarded one, beyond the bins
   std::uint64_t sample_rng;          // the sampler's generator (prof/sample_math.h)
   int tid;
+  std::uint32_t sample_generation;   // sample_settings_generation() its countdowns were drawn at
 
   TCache* any_cache() const noexcept { return tcache != nullptr ? tcache : tcache_parked; }
 };
@@ -102,7 +103,8 @@ void thread_exit(void* state) noexcept;
 void thread_tcache_enable(ThreadState* ts, bool on) noexcept;
 
 // Draws every countdown of the heap profiler's again, at the rate now in force (prof.reset
-// does it for the calling thread; other threads take the new rate at their next sample).
+// and guard.sample do it for the calling thread; other threads at their next malloc slow
+// path, a refill or a sample, when they see the settings' generation changed).
 void thread_sample_rearm(ThreadState* ts) noexcept;
 
 // Calls fn(state, ctx) for every live thread under g_threads_lock.

@@ -12,6 +12,7 @@ constinit std::atomic<bool> g_enabled{false};
 constinit std::atomic<bool> g_active{false};
 constinit std::atomic<unsigned> g_lg_sample{19};
 constinit std::atomic<std::uint64_t> g_guard_every{0};
+constinit std::atomic<std::uint32_t> g_generation{0};
 
 // The merged process's mean interval and the share of its events that are guards.
 struct Merged {
@@ -37,7 +38,11 @@ bool prof_enabled() noexcept { return g_enabled.load(std::memory_order_relaxed);
 bool prof_active() noexcept { return g_active.load(std::memory_order_relaxed); }
 void prof_set_active(bool on) noexcept { g_active.store(on && prof_enabled(), std::memory_order_relaxed); }
 unsigned prof_lg_sample() noexcept { return g_lg_sample.load(std::memory_order_relaxed); }
-void prof_set_lg_sample(unsigned lg) noexcept { g_lg_sample.store(lg, std::memory_order_relaxed); }
+void prof_set_lg_sample(unsigned lg) noexcept {
+  g_lg_sample.store(lg, std::memory_order_relaxed);
+  g_generation.fetch_add(1, std::memory_order_relaxed);
+}
+std::uint32_t sample_settings_generation() noexcept { return g_generation.load(std::memory_order_relaxed); }
 double prof_mean_interval() noexcept { return static_cast<double>(std::uint64_t{1} << prof_lg_sample()); }
 
 void prof_seed_generator(std::uint64_t& rng, std::uint64_t seed) noexcept {
@@ -48,13 +53,25 @@ std::int64_t prof_next_interval(std::uint64_t& rng) noexcept {
   return prof_draw_interval(rng, prof_mean_interval());
 }
 
-void guard_set_rate(std::uint64_t every) noexcept { g_guard_every.store(every, std::memory_order_relaxed); }
+void guard_set_rate(std::uint64_t every) noexcept {
+  g_guard_every.store(every, std::memory_order_relaxed);
+  g_generation.fetch_add(1, std::memory_order_relaxed);
+}
 std::uint64_t guard_rate() noexcept { return g_guard_every.load(std::memory_order_relaxed); }
 
 namespace {
+// No countdown is drawn longer than this. A slower process (fewer than one event a MiB:
+// lg_sample above 20) is drawn at this rate and each crossing is one of its events with
+// the probability that keeps its rate (thinning a Poisson process gives a Poisson
+// process); the others only redraw. A crossing is where a thread sees that another
+// changed a rate (sample_settings_generation), so a new rate takes effect within about a
+// MiB of a bin's requests, not after an interval drawn at the old one (2^40 bytes, say).
+// The default (512 KiB) is drawn as it is: its fast path crosses no more often.
+constexpr double kMaxDrawn = 1 << 20;
+
 std::int64_t draw(std::uint64_t& rng, const Merged& m, std::size_t guardable) noexcept {
   if (guardable != 0 && m.guard_share != 0 && guard_rate() == 1) return 0;  // every allocation crosses
-  return prof_draw_interval(rng, m.mean);
+  return prof_draw_interval(rng, m.mean < kMaxDrawn ? m.mean : kMaxDrawn);
 }
 }  // namespace
 
@@ -71,6 +88,7 @@ double uniform(std::uint64_t& rng) noexcept {  // [0, 1)
 SampleKind sample_due(std::int64_t& countdown, std::uint64_t& rng, std::size_t guardable, std::size_t size) noexcept {
   const Merged m = merged(guardable);
   countdown = draw(rng, m, guardable);
+  if (m.mean > kMaxDrawn && uniform(rng) * m.mean >= kMaxDrawn) return SampleKind::kNone;  // thinned out
   if (m.guard_share != 0) {
     if (guard_rate() == 1) return SampleKind::kGuard;
     if (uniform(rng) < m.guard_share) {

@@ -24,6 +24,11 @@ namespace bento {
 // Start-up, from the options (opt.prof, opt.prof_active, opt.lg_prof_sample).
 void prof_boot(bool enabled, bool active, unsigned lg_sample) noexcept;
 
+// Bumped at every change of a rate (prof.reset with a value, guard.sample): a thread whose
+// countdowns were drawn under another generation draws them again at its next slow
+// path, not only after an interval at the old rate (which can be gigabytes).
+std::uint32_t sample_settings_generation() noexcept;
+
 bool prof_enabled() noexcept;  // opt.prof: the machinery is there (prof.* answers)
 bool prof_active() noexcept;   // prof.active
 void prof_set_active(bool on) noexcept;

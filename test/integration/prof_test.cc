@@ -108,6 +108,48 @@ BOOST_AUTO_TEST_CASE(samples_follow_the_requested_bytes) {
   BOOST_TEST(std::fabs(got - want) < 6 * std::sqrt(want), "samples " << got << ", expected " << want);
 }
 
+// A rate slower than a sample a MiB is drawn a MiB at a time and thinned: it keeps its
+// mean. 4 MiB between samples, 1 GiB requested in 16 KiB objects: about 256 samples
+// (sigma 16); unthinned it would be about 1,024.
+BOOST_AUTO_TEST_CASE(a_slow_rate_keeps_its_mean) {
+  Settings s;
+  reset(22);
+  const uint64_t before = nsamples();
+  for (int i = 0; i < 65536; ++i) touch_free(16384);
+  const double got = static_cast<double>(nsamples() - before);
+  const double want = 65536 * (1 - std::exp(-16384.0 / (1 << 22)));
+  BOOST_TEST(std::fabs(got - want) < 6 * std::sqrt(want), "samples " << got << ", expected " << want);
+}
+
+// prof.reset with a rate, made by another thread (as the daemon makes it for bentoctl),
+// takes effect in a thread within about a MiB of its requests, not after an interval
+// drawn at the old rate: here 2^40 bytes, which the thread would never reach. The thread
+// only cycles one object through its cache: no slow path but the sampler's crossings.
+BOOST_AUTO_TEST_CASE(a_new_rate_from_another_thread_takes_effect_at_once) {
+  Settings s;
+  reset(40);
+  std::atomic<int> phase{0};
+  uint64_t got = 0;
+  std::thread worker([&] {
+    touch_free(1024);  // its countdowns, drawn at 2^40
+    phase = 1;
+    while (phase.load() != 2) std::this_thread::yield();
+    const uint64_t before = nsamples();
+    for (int i = 0; i < 32768; ++i) touch_free(1024);  // 32 MiB: 2,048 samples at 2^14
+    got = nsamples() - before;
+  });
+  while (phase.load() != 1) std::this_thread::yield();
+  reset(14);
+  phase = 2;
+  worker.join();
+  // Up to the first crossing (a MiB on average) at the old rate, none: about 64 fewer.
+  // Below 1,400 means more than 10 MiB went by unsampled (odds e^-10); above 2,350 is
+  // 6.7 sigma over 2,048.
+  BOOST_TEST_MESSAGE("samples " << got);
+  BOOST_TEST(got > 1400u, "samples " << got << ", expected about 1,980");
+  BOOST_TEST(got < 2350u, "samples " << got << ", expected about 1,980");
+}
+
 BOOST_AUTO_TEST_CASE(live_bytes_estimate_the_heap_and_return_when_freed) {
   Settings s;
   reset(14);
