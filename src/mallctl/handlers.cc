@@ -116,6 +116,7 @@ int ctl_prof_active(const CtlArgs& a) noexcept {
   if (ctl_take_write(a, &want, &err)) {
     if (!prof_enabled()) return EFAULT;
     prof_set_active(want);
+    if (ThreadState* ts = calling_thread()) thread_sample_rearm(ts);  // the others: sampler.h
   }
   if (err != 0) return err;
   return ctl_copy_out(a, old);

@@ -2,10 +2,11 @@
 // prof.active, prof.lg_sample). Each thread counts requested bytes down to its next
 // sample: per cache bin (tcache/cache_bin.h, where the malloc fast path subtracts) and
 // on the thread for what no bin serves. A crossing sends that one call to the slow path,
-// which asks prof_due whether to sample and draws the next interval. An inactive
-// profiler keeps drawing, so prof.active takes effect in every thread within one
-// interval, with no cross-thread write. The settings are atomics: read racily by
-// design, written by mallctl.
+// which asks prof_due whether to sample and draws the next interval. Where nothing
+// samples (the profiler inactive, no guards) a countdown is a fixed MiB, and every change
+// of a setting bumps a generation that a thread compares at each crossing and refill: a
+// change takes effect in every thread within about a MiB of a bin's requests, with no
+// cross-thread write. The settings are atomics: read racily by design, written by mallctl.
 //
 // The same countdowns serve the guarded sampling (guard_sample:N, guard/guard_pool.h),
 // one allocation in N of the sizes it can hold. For a bin of such objects the countdown
