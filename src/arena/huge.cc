@@ -90,16 +90,17 @@ void add_live(Shard& sh, std::ptrdiff_t delta) noexcept {
   g_live_mapped_total.fetch_add(static_cast<std::size_t>(delta), std::memory_order_relaxed);
 }
 
-// Mappings taken out of a cache under its lock, unmapped (or purged) once it is
-// released. One lock hold drops each cached range at most once, plus the range being freed.
-struct Unmaps {
+// Ranges taken out of a cache under its lock, for a system call once it is released:
+// unmapped (unmap_all), or purged and cached again (huge_free). One lock hold takes each
+// cached range at most once, plus the range being freed.
+struct TakenRanges {
   Cached r[kCacheSlots + 1];
   unsigned n = 0;
   void add(void* addr, std::size_t bytes) noexcept {
     BENTO_ASSERT(n < kCacheSlots + 1);
     r[n++] = Cached{addr, bytes, 0, false};
   }
-  std::size_t run() noexcept {
+  std::size_t unmap_all() noexcept {
     std::size_t bytes = 0;
     for (unsigned i = 0; i < n; ++i) {
       os::unmap(r[i].addr, r[i].bytes);
@@ -178,7 +179,7 @@ void cache_remove(Shard& sh, unsigned i) noexcept {
   sh.cache[i] = sh.cache[--sh.ncached];
 }
 
-void cache_drop(Shard& sh, unsigned i, Unmaps* out) noexcept {
+void cache_drop(Shard& sh, unsigned i, TakenRanges* out) noexcept {
   out->add(sh.cache[i].addr, sh.cache[i].bytes);
   cache_remove(sh, i);
 }
@@ -227,7 +228,7 @@ unsigned oldest_of(const Shard& sh, bool only_dirty = false) noexcept {
 // Keeps [p, p + bytes) for reuse, merged with cached neighbours of its kind (adjacent
 // mappings are one range to the kernel too), making room by dropping the oldest; what
 // cannot be kept goes to `out`.
-void cache_put(Shard& sh, void* p, std::size_t bytes, bool dirty, Unmaps* out) noexcept {
+void cache_put(Shard& sh, void* p, std::size_t bytes, bool dirty, TakenRanges* out) noexcept {
   for (unsigned i = 0; i < sh.ncached;) {
     Cached& c = sh.cache[i];
     if (c.dirty != dirty) {
@@ -264,7 +265,7 @@ void cache_put(Shard& sh, void* p, std::size_t bytes, bool dirty, Unmaps* out) n
 // Takes out the oldest dirty ranges of sh while all shards' dirty ranges are over the
 // budget (dirty_cap), into `out`: purged once the lock is released, then cached again,
 // clean (huge_free).
-void cache_shed_dirty(Shard& sh, Unmaps* out) noexcept {
+void cache_shed_dirty(Shard& sh, TakenRanges* out) noexcept {
   while (g_dirty_total.load(std::memory_order_relaxed) > dirty_cap()) {
     const unsigned i = oldest_of(sh, true);
     if (i == kCacheSlots) return;  // other shards hold the budget: theirs age out on their own
@@ -274,7 +275,7 @@ void cache_shed_dirty(Shard& sh, Unmaps* out) noexcept {
 }
 
 // Drops cached mappings older than the decay time (all: every one) into `out`.
-void cache_expire(Shard& sh, std::int64_t decay_ms, bool all, Unmaps* out) noexcept {
+void cache_expire(Shard& sh, std::int64_t decay_ms, bool all, TakenRanges* out) noexcept {
   if (!all && decay_ms < 0) return;
   const std::uint32_t now = os::coarse_ms();
   for (unsigned i = 0; i < sh.ncached;) {
@@ -297,12 +298,12 @@ bool size_ok(std::size_t size, std::size_t* usize, std::size_t* map_bytes) noexc
 std::size_t huge_cache_decay(std::int64_t decay_ms, bool all) noexcept {
   std::size_t released = 0;
   for (Shard& sh : g_shards) {
-    Unmaps out;
+    TakenRanges out;
     {
       LockGuard guard(sh.lock);
       cache_expire(sh, decay_ms, all, &out);
     }
-    released += out.run();
+    released += out.unmap_all();
   }
   return released;
 }
@@ -363,7 +364,7 @@ bool huge_free(void* p, std::size_t* usize) noexcept {
   registry_clear(p, gone.map_bytes);
   const std::int64_t decay = default_decay_ms();
   Shard& home = arena_shard(gone.arena);
-  Unmaps out, purges;
+  TakenRanges out, purges;
   {
     LockGuard guard(home.lock);
     HugeStats& st = arena_get(gone.arena)->huge;
@@ -381,7 +382,7 @@ bool huge_free(void* p, std::size_t* usize) noexcept {
       out.add(p, gone.map_bytes);
     }
   }
-  out.run();
+  out.unmap_all();
   if (purges.n != 0) {
     // Over the budget of resident cached bytes: the oldest dirty ranges give their pages
     // back and stay cached, mapped, for reuse at the cost of page faults only.
@@ -390,7 +391,7 @@ bool huge_free(void* p, std::size_t* usize) noexcept {
       LockGuard guard(home.lock);
       for (unsigned i = 0; i < purges.n; ++i) cache_put(home, purges.r[i].addr, purges.r[i].bytes, false, &out);
     }
-    out.run();
+    out.unmap_all();
   }
   return true;
 }

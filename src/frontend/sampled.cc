@@ -32,8 +32,8 @@ SampleKind sample_taken(ThreadState* ts, std::size_t size) noexcept {
     const std::size_t guardable = in_bin && guard_rate() != 0 ? guardable_bytes(size_to_class_lookup(size)) : 0;
     kind = sample_due(countdown, ts->sample_rng, guardable, size);
   }
-  // Another thread changed a rate (prof.reset, guard.sample): every countdown is drawn
-  // again at the new one. A thread that only cycles objects through its cache gets here
+  // Another thread changed a setting (prof.active, prof.reset, guard.sample): every
+  // countdown is drawn again under the new one. A thread that only cycles objects through its cache gets here
   // at its next crossing, which comes within about a MiB (sampler.cc, kMaxDrawn).
   if (BENTO_UNLIKELY(ts->sample_generation != sample_settings_generation())) thread_sample_rearm(ts);
   return kind;

@@ -102,9 +102,10 @@ void thread_exit(void* state) noexcept;
 // thread.tcache.enabled
 void thread_tcache_enable(ThreadState* ts, bool on) noexcept;
 
-// Draws every countdown of the heap profiler's again, at the rate now in force (prof.reset
-// and guard.sample do it for the calling thread; other threads at their next malloc slow
-// path, a refill or a sample, when they see the settings' generation changed).
+// Draws every countdown of the heap profiler's again, at the settings now in force
+// (prof.active, prof.reset and guard.sample do it for the calling thread; other threads
+// at their next malloc slow path, a refill or a crossing, when they see the settings'
+// generation changed).
 void thread_sample_rearm(ThreadState* ts) noexcept;
 
 // Calls fn(state, ctx) for every live thread under g_threads_lock.

@@ -53,10 +53,6 @@ void prof_seed_generator(std::uint64_t& rng, std::uint64_t seed) noexcept {
   rng = prof_seed(seed, reinterpret_cast<std::uintptr_t>(&rng));
 }
 
-std::int64_t prof_next_interval(std::uint64_t& rng) noexcept {
-  return prof_draw_interval(rng, prof_mean_interval());
-}
-
 void guard_set_rate(std::uint64_t every) noexcept {
   g_guard_every.store(every, std::memory_order_relaxed);
   g_generation.fetch_add(1, std::memory_order_relaxed);

@@ -25,9 +25,9 @@ namespace bento {
 // Start-up, from the options (opt.prof, opt.prof_active, opt.lg_prof_sample).
 void prof_boot(bool enabled, bool active, unsigned lg_sample) noexcept;
 
-// Bumped at every change of a rate (prof.reset with a value, guard.sample): a thread whose
-// countdowns were drawn under another generation draws them again at its next slow
-// path, not only after an interval at the old rate (which can be gigabytes).
+// Bumped at every change of a setting (prof.active, prof.reset with a value, guard.sample):
+// a thread whose countdowns were drawn under another generation draws them again at its
+// next slow path, not only after an interval at the old rate (which can be gigabytes).
 std::uint32_t sample_settings_generation() noexcept;
 
 bool prof_enabled() noexcept;  // opt.prof: the machinery is there (prof.* answers)
@@ -40,7 +40,6 @@ double prof_mean_interval() noexcept;  // 2^lg_sample bytes
 // Seeds a new thread's generator from its identity; then each countdown (one per cache
 // bin, one for the thread) is an independent draw.
 void prof_seed_generator(std::uint64_t& rng, std::uint64_t seed) noexcept;
-std::int64_t prof_next_interval(std::uint64_t& rng) noexcept;
 
 // guard_sample (start-up) and guard.sample: one allocation in `every` guarded; 0 off.
 inline constexpr std::uint64_t kMaxGuardRate = std::uint64_t{1} << 40;
