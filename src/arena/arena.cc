@@ -22,7 +22,7 @@ void Arena::init(unsigned index, std::int64_t decay, bool retain) noexcept {
   created_ns = os::monotonic_ns();
 }
 
-std::size_t Arena::fill_from_idle_arenas(unsigned cls, void** out, std::size_t n) noexcept {
+std::size_t Arena::fill_from_idle_arenas(unsigned cls, void** out, std::size_t n, bool make_runs) noexcept {
   std::size_t got = 0;
   const unsigned count = narenas_auto();
   if (index_ >= count) return 0;  // a manual arena (arenas.create) holds its own objects only
@@ -34,7 +34,8 @@ std::size_t Arena::fill_from_idle_arenas(unsigned cls, void** out, std::size_t n
     ArenaObserverLock guard(donor, true);
     if (!guard.owns()) continue;
     donor->drain_remote_locked();  // a queued region is never handed out before its free
-    got += donor->bins_[cls].alloc_existing(out + got, n - got);
+    Bin& bin = donor->bins_[cls];
+    got += make_runs ? bin.alloc_resident(donor->pages_, out + got, n - got) : bin.alloc_existing(out + got, n - got);
   }
   return got;
 }
@@ -45,9 +46,18 @@ std::size_t Arena::fill_locked(unsigned cls, void** out, std::size_t n) noexcept
   if (is_small_class(cls)) {
     BinStats& s = bins_[cls].stats;
     stat_add(s.nfills, 1);
-    std::size_t got = 0;
-    if (!bins_[cls].has_free_region()) got = fill_from_idle_arenas(cls, out, n);
-    return got + bins_[cls].alloc_batch(pages_, out + got, n - got);
+    Bin& bin = bins_[cls];
+    // Resident memory before fresh pages. First the free regions between objects that
+    // idle arenas' runs still hold (they would stay free until a thread chose that
+    // arena: with threads that come and go, most live objects are in such runs), then
+    // this arena's, then new runs of dirty pages, this arena's or idle arenas'; only
+    // then pages that fault in, or a new chunk.
+    std::size_t got = any_abandoned() ? fill_from_idle_arenas(cls, out, n, false) : 0;
+    if (got < n && !bin.has_free_region()) {
+      got += bin.alloc_resident(pages_, out + got, n - got);
+      if (got < n && any_abandoned()) got += fill_from_idle_arenas(cls, out + got, n - got, true);
+    }
+    return got + bin.alloc_batch(pages_, out + got, n - got);
   }
   bool zeroed;
   void* p = alloc_large_locked(cls, kPageSize, &zeroed);

@@ -127,20 +127,31 @@ class Arena {
 
   std::atomic<unsigned> nthreads{0};             // threads whose favourite this is
   // The last thread whose favourite it was exited (not moved on), and none chose it
-  // since: the arena gives its free pages back at once (decay_tick_locked).
+  // since: the arena gives its free pages back at once (decay_tick_locked), and other
+  // arenas fill from its runs before their own (fill_locked).
   std::atomic<bool> abandoned{false};
   void thread_joined() noexcept {
     nthreads.fetch_add(1, std::memory_order_relaxed);
-    abandoned.store(false, std::memory_order_relaxed);
+    if (abandoned.load(std::memory_order_relaxed) && abandoned.exchange(false, std::memory_order_relaxed)) {
+      abandoned_arenas_.fetch_sub(1, std::memory_order_relaxed);
+    }
   }
   void thread_left(bool exiting) noexcept {
-    if (nthreads.fetch_sub(1, std::memory_order_relaxed) == 1 && exiting) {
-      abandoned.store(true, std::memory_order_relaxed);
+    if (nthreads.fetch_sub(1, std::memory_order_relaxed) == 1 && exiting) mark_abandoned();
+  }
+  void mark_abandoned() noexcept {
+    if (!abandoned.exchange(true, std::memory_order_relaxed)) {
+      abandoned_arenas_.fetch_add(1, std::memory_order_relaxed);
     }
   }
   bool idle() const noexcept {
     return abandoned.load(std::memory_order_relaxed) && nthreads.load(std::memory_order_relaxed) == 0;
   }
+  // How many arenas are abandoned: a hint (flag and count change apart), so that a fill
+  // walks the arenas for idle ones only when there may be some. Exact again after
+  // set_abandoned_count (the fork child, single-threaded).
+  static bool any_abandoned() noexcept { return abandoned_arenas_.load(std::memory_order_relaxed) != 0; }
+  static void set_abandoned_count(unsigned n) noexcept { abandoned_arenas_.store(n, std::memory_order_relaxed); }
   std::atomic<std::uint64_t> favourite_switches{0};  // threads that left it for the next
   std::atomic<std::uint32_t> observer_seq_{0};       // written by ArenaObserverLock (and fork)
   std::atomic<std::int64_t> decay_ms{0};         // arena.<i>.dirty_decay_ms
@@ -148,14 +159,17 @@ class Arena {
   HugeStats huge;                                // guarded by the arena's huge shard lock
 
  private:
-  // Regions of class cls from the runs of arenas no thread uses (idle()) that are
-  // partly free, before this one makes a run: threads that came and went leave their
-  // arenas' runs holding objects other threads still use, and their free regions are
-  // resident already. Objects stay their own arena's. Returns how many went to out.
-  std::size_t fill_from_idle_arenas(unsigned cls, void** out, std::size_t n) noexcept;
+  // Regions of class cls from the runs of arenas no thread uses (idle()): threads that
+  // came and went leave their arenas' runs holding objects other threads still use, and
+  // the free regions between them are resident already. make_runs: new runs of those
+  // arenas' dirty pages (Bin::alloc_resident) too. Objects stay their own arena's.
+  // Returns how many went to out.
+  std::size_t fill_from_idle_arenas(unsigned cls, void** out, std::size_t n, bool make_runs) noexcept;
   // A run of npages for one object of class cls (large, or a sampled small one).
   RunMeta* alloc_one_object_run_locked(unsigned cls, std::size_t npages, std::size_t align, bool* zeroed) noexcept;
   static constexpr std::uint32_t kIdlePurgeMs = 8;  // two ticks of the coarse clock
+
+  static inline std::atomic<unsigned> abandoned_arenas_{0};
 
   ProfiledMutex mutex_;
   unsigned index_ = 0;

@@ -180,6 +180,7 @@ void arenas_postfork_parent() noexcept {
 }
 
 void arenas_postfork_child(const ArenaChoice* survivor) noexcept {
+  unsigned abandoned = 0;
   for (unsigned i = 0, n = narenas(); i < n; ++i) {
     if (Arena* a = arena_get(i)) {
       a->mutex().reset_after_fork();
@@ -188,8 +189,10 @@ void arenas_postfork_child(const ArenaChoice* survivor) noexcept {
       a->observer_seq_.store(0, std::memory_order_relaxed);
       a->nthreads.store(0, std::memory_order_relaxed);
       a->abandoned.store(true, std::memory_order_relaxed);  // the parent's other threads are gone
+      ++abandoned;
     }
   }
+  Arena::set_abandoned_count(abandoned);
   if (survivor != nullptr) {
     if (Arena* a = arena_get(survivor->favourite)) a->thread_joined();
   }

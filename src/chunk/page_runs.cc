@@ -165,6 +165,21 @@ RunMeta* PageRuns::alloc_run(std::size_t npages, bool* zeroed) noexcept {
   return take_pages(buckets_[b].front(), npages, zeroed);
 }
 
+RunMeta* PageRuns::alloc_dirty_run(std::size_t npages) noexcept {
+  BENTO_ASSERT(npages >= 1 && npages <= kMaxRunPages);
+  constexpr unsigned kScan = 16;  // a bounded look: the arena lock is held
+  unsigned scanned = 0;
+  for (RunMeta* m = dirty_.front(); m != nullptr && scanned < kScan; m = dirty_.next(m), ++scanned) {
+    if (m->ndirty < npages) continue;
+    const ChunkHeader* c = chunk_of(m);
+    const std::size_t start = page_index_of(c, m);
+    std::size_t i = start;
+    while (i < start + npages && c->pages[i].dirty != 0) ++i;
+    if (i == start + npages) return take_pages(m, npages, nullptr);
+  }
+  return nullptr;
+}
+
 RunMeta* PageRuns::alloc_run_aligned(std::size_t npages, std::size_t align_pages,
                                      bool* zeroed, std::uint32_t now_ms) noexcept {
   const std::size_t span = npages + align_pages - 1;

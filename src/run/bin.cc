@@ -31,14 +31,17 @@ void Bin::init(unsigned cls) noexcept {
   stats = BinStats{};
 }
 
-BENTO_ALWAYS_INLINE bool Bin::next_run(PageRuns* pages) noexcept {
+BENTO_ALWAYS_INLINE bool Bin::next_run(PageRuns* pages, NewRun source) noexcept {
   if (cur_ != nullptr) cur_->bin_state = kFull;
   RunMeta* next = nonfull_.pop_front();
   if (next != nullptr) {
     --stats.nonfull_runs;
     stat_add(stats.reruns, 1);
   } else {
-    next = pages != nullptr ? pages->alloc_run(kClasses[cls_].run_pages, nullptr) : nullptr;
+    const std::size_t npages = kClasses[cls_].run_pages;
+    next = source == NewRun::kAnyPages     ? pages->alloc_run(npages, nullptr)
+           : source == NewRun::kDirtyPages ? pages->alloc_dirty_run(npages)
+                                           : nullptr;
     if (next == nullptr) {
       cur_ = nullptr;  // the full run stays found through the page map
       return false;
@@ -54,10 +57,10 @@ BENTO_ALWAYS_INLINE bool Bin::next_run(PageRuns* pages) noexcept {
   return true;
 }
 
-std::size_t Bin::alloc_from(PageRuns* pages, void** out, std::size_t n) noexcept {
+std::size_t Bin::alloc_from(PageRuns* pages, NewRun source, void** out, std::size_t n) noexcept {
   std::size_t got = 0;
   while (got < n) {
-    if ((cur_ == nullptr || cur_->nfree == 0) && !next_run(pages)) break;
+    if ((cur_ == nullptr || cur_->nfree == 0) && !next_run(pages, source)) break;
     got += run_alloc_regions(cur_, cur_base_, out + got, n - got);
   }
   stat_add(stats.nmalloc, got);
@@ -66,10 +69,16 @@ std::size_t Bin::alloc_from(PageRuns* pages, void** out, std::size_t n) noexcept
 }
 
 std::size_t Bin::alloc_batch(PageRuns& pages, void** out, std::size_t n) noexcept {
-  return alloc_from(&pages, out, n);
+  return alloc_from(&pages, NewRun::kAnyPages, out, n);
 }
 
-std::size_t Bin::alloc_existing(void** out, std::size_t n) noexcept { return alloc_from(nullptr, out, n); }
+std::size_t Bin::alloc_existing(void** out, std::size_t n) noexcept {
+  return alloc_from(nullptr, NewRun::kNone, out, n);
+}
+
+std::size_t Bin::alloc_resident(PageRuns& pages, void** out, std::size_t n) noexcept {
+  return alloc_from(&pages, NewRun::kDirtyPages, out, n);
+}
 
 RegionFree Bin::free_at(RunMeta* run, std::uintptr_t offset, RunMeta** emptied) noexcept {
   *emptied = nullptr;

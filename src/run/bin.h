@@ -27,6 +27,8 @@ class Bin {
   std::size_t alloc_batch(PageRuns& pages, void** out, std::size_t n) noexcept;
   // Up to n regions from the runs the bin has (current and non-full), making none.
   std::size_t alloc_existing(void** out, std::size_t n) noexcept;
+  // The same, then from runs it makes of dirty pages only (PageRuns::alloc_dirty_run).
+  std::size_t alloc_resident(PageRuns& pages, void** out, std::size_t n) noexcept;
   // Whether a region can be had without making a run.
   bool has_free_region() const noexcept { return (cur_ != nullptr && cur_->nfree != 0) || !nonfull_.empty(); }
   // Returns region p of `run` (a run of this bin). When that leaves a run other than the
@@ -50,10 +52,12 @@ class Bin {
  private:
   using RunList = IntrusiveList<RunMeta, &RunMeta::link>;
 
-  // Makes the next non-full run, or a new one (pages: null for none), the current run;
-  // false when there is neither.
-  bool next_run(PageRuns* pages) noexcept;
-  std::size_t alloc_from(PageRuns* pages, void** out, std::size_t n) noexcept;
+  // Where a new run may come from.
+  enum class NewRun : std::uint8_t { kNone, kDirtyPages, kAnyPages };
+  // Makes the next non-full run, or a new one, the current run; false when there is
+  // neither.
+  bool next_run(PageRuns* pages, NewRun source) noexcept;
+  std::size_t alloc_from(PageRuns* pages, NewRun source, void** out, std::size_t n) noexcept;
 
   RunMeta* cur_ = nullptr;
   std::uintptr_t cur_base_ = 0;  // cur_'s address

@@ -107,9 +107,9 @@ BOOST_AUTO_TEST_CASE(free_batch_to_an_arena_no_thread_uses_frees_at_once) {
   a->unlock();
 }
 
-// Before an arena makes a run, it takes free regions of runs that arenas no thread uses
-// hold (threads that came and went leave them partly full); not from an arena in use.
-BOOST_AUTO_TEST_CASE(fill_takes_free_regions_of_idle_arenas_before_making_a_run) {
+// A fill takes free regions of runs that arenas no thread uses hold (threads that came
+// and went leave them partly full) before its own, and none from an arena in use.
+BOOST_AUTO_TEST_CASE(fill_takes_free_regions_of_idle_arenas_first) {
   constexpr unsigned kCls = 6;  // 112 B: a class no other case here uses
   Arena* donor = arena_get_or_create(3);
   Arena* taker = arena_get_or_create(1);
@@ -122,16 +122,17 @@ BOOST_AUTO_TEST_CASE(fill_takes_free_regions_of_idle_arenas_before_making_a_run)
 
   void* got[3];
   donor->thread_joined();  // in use: not a donor
+  BOOST_TEST(!Arena::any_abandoned());
   taker->lock();
   BOOST_TEST(taker->fill_locked(kCls, got, 1) == 1u);
   taker->unlock();
   BOOST_TEST(chunk_of(got[0])->arena_index == 1u);
-  BOOST_TEST((arena_free_batch(got, 1, kCls, 1, &bad) == FreeError::kOk));
+  BOOST_TEST((arena_free_batch(got, 1, kCls, 1, &bad) == FreeError::kOk));  // the taker has free regions now
 
   donor->thread_left(true);  // its last thread exited: idle
   BOOST_REQUIRE(donor->idle());
+  BOOST_TEST(Arena::any_abandoned());
   taker->lock();
-  taker->purge_locked(true);  // gives its empty current run back: it has no free region
   BOOST_TEST(taker->fill_locked(kCls, got, 3) == 3u);
   taker->unlock();
   for (void* p : got) BOOST_TEST(chunk_of(p)->arena_index == 3u);
@@ -144,6 +145,53 @@ BOOST_AUTO_TEST_CASE(fill_takes_free_regions_of_idle_arenas_before_making_a_run)
   BOOST_TEST(donor->bin_stats(kCls).curregs == 0u);
   donor->unlock();
   donor->thread_joined();  // not idle again, for the cases after this one
+  BOOST_TEST(!Arena::any_abandoned());
+  donor->thread_left(false);
+}
+
+// With no free region anywhere, a fill makes its run of pages an idle arena holds dirty
+// (resident already) before pages that would fault in; the objects are that arena's.
+BOOST_AUTO_TEST_CASE(fill_makes_a_run_of_an_idle_arenas_dirty_pages_before_fresh_ones) {
+  constexpr unsigned kCls = 9;  // 160 B: a class no other case here uses
+  const std::size_t nregs = kClasses[kCls].nregs;
+  Arena* donor = arena_get_or_create(2);
+  Arena* taker = arena_get_or_create(1);
+  donor->decay_ms.store(60000);  // its freed pages stay dirty (this module's default: purge at once)
+  std::vector<void*> held(2 * nregs);
+  donor->lock();
+  BOOST_REQUIRE(donor->fill_locked(kCls, held.data(), held.size()) == held.size());  // two full runs
+  donor->unlock();
+  void* bad = nullptr;
+  const ChunkHeader* c = chunk_of(held[0]);
+  const unsigned first_run = c->pages[page_of(held[0])].run_start;
+  std::vector<void*> first, second;
+  for (void* p : held) (c == chunk_of(p) && c->pages[page_of(p)].run_start == first_run ? first : second).push_back(p);
+  BOOST_REQUIRE(first.size() == nregs);
+  BOOST_TEST((arena_free_batch(first.data(), nregs, kCls, 2, &bad) == FreeError::kOk));  // its pages: free, dirty
+  donor->thread_joined();
+  donor->thread_left(true);
+  BOOST_REQUIRE(donor->idle());
+
+  taker->lock();
+  taker->purge_locked(true);  // no dirty pages of its own
+  donor->lock();
+  const std::size_t donor_active = donor->pages().stats().pactive;
+  donor->unlock();
+  void* got[2];
+  BOOST_TEST(taker->fill_locked(kCls, got, 2) == 2u);
+  taker->unlock();
+  for (void* p : got) BOOST_TEST(chunk_of(p)->arena_index == 2u);
+  donor->lock();
+  BOOST_TEST(donor->pages().stats().pactive == donor_active + kClasses[kCls].run_pages);
+  donor->unlock();
+
+  BOOST_TEST((arena_free_batch(got, 2, kCls, 1, &bad) == FreeError::kOk));
+  BOOST_TEST((arena_free_batch(second.data(), second.size(), kCls, 1, &bad) == FreeError::kOk));
+  donor->lock();
+  BOOST_TEST(donor->bin_stats(kCls).curregs == 0u);
+  donor->unlock();
+  donor->decay_ms.store(0);
+  donor->thread_joined();
   donor->thread_left(false);
 }
 

@@ -85,6 +85,32 @@ BOOST_FIXTURE_TEST_CASE(purge_returns_dirty_pages_and_they_read_back_zero, Fixtu
   BOOST_TEST(pages->is_valid());
 }
 
+// A run of dirty pages only: from a free run that starts with enough of them, never from
+// clean pages and never by mapping; after a purge there is none.
+BOOST_FIXTURE_TEST_CASE(a_dirty_run_comes_only_from_dirty_pages, Fixture) {
+  BOOST_TEST(pages->alloc_dirty_run(1) == nullptr);  // nothing mapped yet
+  BOOST_TEST(pages->stats().chunks == 0u);
+  RunMeta* a = pages->alloc_run(2, nullptr);
+  RunMeta* b = pages->alloc_run(5, nullptr);
+  RunMeta* c = pages->alloc_run(1, nullptr);  // keeps b's pages apart from the clean tail
+  for (RunMeta* r : {a, b, c}) pages->mark_large(r, 1, static_cast<unsigned>(kNumSmallClasses));
+  pages->mark_large(a, 2, static_cast<unsigned>(kNumSmallClasses));
+  pages->mark_large(b, 5, static_cast<unsigned>(kNumSmallClasses));
+  BOOST_TEST(pages->alloc_dirty_run(1) == nullptr);  // free pages, but all clean
+  pages->free_run(b, 5, 1);
+  BOOST_TEST(pages->alloc_dirty_run(6) == nullptr);  // five dirty pages: not six
+  RunMeta* d = pages->alloc_dirty_run(3);
+  BOOST_TEST(d == b);
+  BOOST_TEST(pages->stats().pdirty == 2u);  // the two left stay free and dirty
+  BOOST_TEST(pages->stats().pactive == 2u + 3u + 1u);
+  pages->mark_large(d, 3, static_cast<unsigned>(kNumSmallClasses));
+  BOOST_TEST(pages->is_valid());
+  pages->purge(2, kNow, true);
+  BOOST_TEST(pages->alloc_dirty_run(1) == nullptr);
+  BOOST_TEST(pages->stats().chunks == 1u);
+  BOOST_TEST(pages->is_valid());
+}
+
 BOOST_FIXTURE_TEST_CASE(one_wholly_free_chunk_stays_as_spare_the_next_go_to_the_pool, Fixture) {
   std::vector<RunMeta*> runs;
   for (int i = 0; i < 3; ++i) {
