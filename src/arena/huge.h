@@ -4,9 +4,9 @@
 // page-rounded request; realloc moves pages with mremap instead of copying.
 //
 // Freed mappings are kept in a cache for the decay time: a later huge request takes part
-// of one (the rest stays cached) and faults no pages in; freed neighbours merge. Cached
-// pages beyond half of what live huge objects map are purged, oldest first (the range
-// stays cached, clean). Ranges are unmapped when their decay time is up, when the cache
+// of one (the rest stays cached), or grows a smaller one (mremap), and faults no pages in
+// for what it reuses; freed neighbours merge. Cached pages beyond two fifths of what live
+// huge objects map are purged, oldest first (the range stays cached, clean). Ranges are unmapped when their decay time is up, when the cache
 // is full (oldest first), and on purge. Table and caches are split in 32 shards, each with its own lock (the table by
 // address, the caches and every arena's HugeStats by arena), and no system call is made
 // with one held: threads making huge objects in parallel seldom wait for each other.

@@ -21,8 +21,11 @@ bool hugepage_off(void* p, std::size_t n) noexcept;  // MADV_NOHUGEPAGE
 // Moves the pages of [old, old+old_n) to `dest` (a mapping of new_n bytes that this call
 // replaces) without copying. False leaves both mappings as they were.
 bool remap_to(void* old, std::size_t old_n, void* dest, std::size_t new_n) noexcept;
-// Grows or shrinks a mapping without moving it; false if the neighbourhood is taken.
-bool remap_in_place(void* p, std::size_t old_n, std::size_t new_n) noexcept;
+// Grows or shrinks a mapping without moving it. kNoRoom: the neighbourhood is taken;
+// kSeveralMappings: the range is more than one mapping to the kernel (adjacent mappings
+// made apart), which no mremap moves or grows whole. Both leave it as it was.
+enum class Remap : std::uint8_t { kDone, kNoRoom, kSeveralMappings };
+Remap remap_in_place(void* p, std::size_t old_n, std::size_t new_n) noexcept;
 
 // Pages of [p, p + n) resident in memory (mincore); 0 for ranges not mapped.
 std::size_t resident_pages(const void* p, std::size_t n) noexcept;

@@ -55,9 +55,9 @@ bool remap_to(void* old, std::size_t old_n, void* dest, std::size_t new_n) noexc
   return r != MAP_FAILED;
 }
 
-bool remap_in_place(void* p, std::size_t old_n, std::size_t new_n) noexcept {
-  void* r = ::mremap(p, old_n, new_n, 0);
-  return r != MAP_FAILED;
+Remap remap_in_place(void* p, std::size_t old_n, std::size_t new_n) noexcept {
+  if (::mremap(p, old_n, new_n, 0) != MAP_FAILED) return Remap::kDone;
+  return errno == EFAULT ? Remap::kSeveralMappings : Remap::kNoRoom;
 }
 
 std::size_t resident_pages(const void* p, std::size_t n) noexcept {
