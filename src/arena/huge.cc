@@ -228,17 +228,17 @@ Cached cache_take_to_grow(Shard& sh, std::size_t map_bytes) noexcept {
 
 // Makes a mapping of map_bytes, chunk-aligned, whose head is the dirty range r (its pages
 // move with it: mremap moves page tables and copies nothing) and whose tail is fresh:
-// grown in place, else moved into a new reservation. Null if neither works (r is then
-// as it was: several mappings to the kernel, or no address space).
-void* grow_range(const Cached& r, std::size_t map_bytes) noexcept {
+// grown in place, else moved into a new reservation. Null if neither works; r is then as
+// it was, and *several says whether it is several of the kernel's mappings.
+void* grow_range(const Cached& r, std::size_t map_bytes, bool* several) noexcept {
   const os::Remap in_place = os::remap_in_place(r.addr, r.bytes, map_bytes);
+  *several = in_place == os::Remap::kSeveralMappings;
   if (in_place == os::Remap::kDone) return r.addr;
-  if (in_place == os::Remap::kSeveralMappings) return nullptr;
+  if (*several) return nullptr;
   void* dest = chunk_map(map_bytes);
   if (dest == nullptr) return nullptr;
   if (os::remap_to(r.addr, r.bytes, dest, map_bytes)) return dest;
-  os::unmap(dest, map_bytes);
-  return nullptr;
+  return nullptr;  // dest stays reserved, or is gone: not ours to unmap (os::remap_to)
 }
 
 // The oldest cached range (only_dirty: the oldest dirty one; kCacheSlots if none).
@@ -363,15 +363,17 @@ void* huge_alloc(Arena* charge, std::size_t size, std::size_t align, bool* zeroe
     }
   }
   if (to_grow.addr != nullptr) {
-    p = grow_range(to_grow, map_bytes);
-    dirty = p != nullptr;
-    if (p == nullptr) {  // kept, as not one piece; the request maps afresh
+    bool several;
+    p = grow_range(to_grow, map_bytes, &several);
+    if (p == nullptr) {  // kept for requests it holds; a purged range, else a new mapping
       TakenRanges out;
       {
         LockGuard guard(home.lock);
-        cache_put(home, to_grow.addr, to_grow.bytes, true, false, &out);
+        cache_put(home, to_grow.addr, to_grow.bytes, true, !several, &out);
+        p = cache_take(home, map_bytes, map_align, false);
       }
       out.unmap_all();
+      dirty = false;
     }
   }
   *zeroed = !dirty;  // a fresh mapping or a purged range reads as zero
@@ -468,10 +470,10 @@ void* huge_resize(void* p, std::size_t size, bool may_move) noexcept {
       registry_clear(static_cast<char*>(p) + map_bytes, old.map_bytes - map_bytes);
       os::remap_in_place(p, old.map_bytes, map_bytes);
     }
-  } else if (os::remap_in_place(p, old.map_bytes, map_bytes) == os::Remap::kDone) {
+  } else if (const os::Remap grown = os::remap_in_place(p, old.map_bytes, map_bytes); grown == os::Remap::kDone) {
     registry_set(p, map_bytes, ChunkKind::kHugeHead, ChunkKind::kHugeBody);
-  } else if (!may_move) {
-    return nullptr;
+  } else if (!may_move || grown == os::Remap::kSeveralMappings) {
+    return nullptr;  // several mappings (made from merged cached ranges): realloc copies
   } else {
     // Move the pages into a fresh chunk-aligned reservation: no copy. Its table entry is
     // made first, so that recording the new address cannot fail after the move.
@@ -487,8 +489,7 @@ void* huge_resize(void* p, std::size_t size, bool may_move) noexcept {
         LockGuard guard(dsh.lock);
         find(dsh, to_addr(dest))->key = kTomb;
       }
-      os::unmap(dest, map_bytes);
-      return nullptr;
+      return nullptr;  // dest stays reserved, or is gone: not ours to unmap (os::remap_to)
     }
     registry_clear(p, old.map_bytes);
     registry_set(dest, map_bytes, ChunkKind::kHugeHead, ChunkKind::kHugeBody);

@@ -19,11 +19,15 @@ void unmap(void* p, std::size_t n) noexcept;
 bool purge(void* p, std::size_t n) noexcept;  // MADV_DONTNEED: pages read back as zero
 bool hugepage_off(void* p, std::size_t n) noexcept;  // MADV_NOHUGEPAGE
 // Moves the pages of [old, old+old_n) to `dest` (a mapping of new_n bytes that this call
-// replaces) without copying. False leaves both mappings as they were.
+// replaces) without copying. False leaves old as it was, but dest may be gone already
+// (the kernel unmaps it before it looks at old) and its addresses another thread's: the
+// caller must not unmap dest then. Call it only for an old that remap_in_place did not
+// find to be several mappings.
 bool remap_to(void* old, std::size_t old_n, void* dest, std::size_t new_n) noexcept;
 // Grows or shrinks a mapping without moving it. kNoRoom: the neighbourhood is taken;
 // kSeveralMappings: the range is more than one mapping to the kernel (adjacent mappings
-// made apart), which no mremap moves or grows whole. Both leave it as it was.
+// made apart), which no mremap moves or grows whole. Both leave it as it was, and errno
+// too (a successful malloc should not leave one behind).
 enum class Remap : std::uint8_t { kDone, kNoRoom, kSeveralMappings };
 Remap remap_in_place(void* p, std::size_t old_n, std::size_t new_n) noexcept;
 

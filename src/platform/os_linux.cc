@@ -51,13 +51,18 @@ bool hugepage_off(void* p, std::size_t n) noexcept {
 }
 
 bool remap_to(void* old, std::size_t old_n, void* dest, std::size_t new_n) noexcept {
+  const int saved = errno;
   void* r = ::mremap(old, old_n, new_n, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+  errno = saved;
   return r != MAP_FAILED;
 }
 
 Remap remap_in_place(void* p, std::size_t old_n, std::size_t new_n) noexcept {
+  const int saved = errno;
   if (::mremap(p, old_n, new_n, 0) != MAP_FAILED) return Remap::kDone;
-  return errno == EFAULT ? Remap::kSeveralMappings : Remap::kNoRoom;
+  const Remap r = errno == EFAULT ? Remap::kSeveralMappings : Remap::kNoRoom;
+  errno = saved;
+  return r;
 }
 
 std::size_t resident_pages(const void* p, std::size_t n) noexcept {
