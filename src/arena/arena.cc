@@ -13,6 +13,7 @@ namespace bento {
 
 void Arena::init(unsigned index, std::int64_t decay, bool retain) noexcept {
   index_ = index;
+  automatic_ = index < narenas_auto();
   retain_ = retain;
   pages_.init(this, index);
   for (unsigned c = 0; c < kNumSmallClasses; ++c) bins_[c].init(c);
@@ -22,20 +23,23 @@ void Arena::init(unsigned index, std::int64_t decay, bool retain) noexcept {
   created_ns = os::monotonic_ns();
 }
 
-std::size_t Arena::fill_from_idle_arenas(unsigned cls, void** out, std::size_t n, bool make_runs) noexcept {
+std::size_t Arena::borrow(unsigned cls, void** out, std::size_t n, Borrow how, std::uint32_t now_ms) noexcept {
   std::size_t got = 0;
   const unsigned count = narenas_auto();
   if (index_ >= count) return 0;  // a manual arena (arenas.create) holds its own objects only
   for (unsigned i = 0; i < count && got < n; ++i) {
     Arena* donor = arena_get(i);
-    if (donor == nullptr || donor == this || !donor->idle()) continue;
+    if (donor == nullptr || donor == this) continue;
+    if (how == Borrow::kAbandoned ? !donor->idle() : !donor->lends(now_ms)) continue;
     // try_lock only: this arena's lock is held, and a wait here could deadlock with a
     // fork taking every arena lock in order. As an observer: nobody should move on.
     ArenaObserverLock guard(donor, true);
     if (!guard.owns()) continue;
     donor->drain_remote_locked();  // a queued region is never handed out before its free
     Bin& bin = donor->bins_[cls];
-    got += make_runs ? bin.alloc_resident(donor->pages_, out + got, n - got) : bin.alloc_existing(out + got, n - got);
+    got += how == Borrow::kAbandoned ? bin.alloc_existing(out + got, n - got)
+           : how == Borrow::kHoles   ? bin.lend_holes(out + got, n - got)
+                                     : bin.lend_dirty_run(donor->pages_, out + got, n - got);
   }
   return got;
 }
@@ -47,16 +51,19 @@ std::size_t Arena::fill_locked(unsigned cls, void** out, std::size_t n) noexcept
     BinStats& s = bins_[cls].stats;
     stat_add(s.nfills, 1);
     Bin& bin = bins_[cls];
+    const std::uint32_t now = os::coarse_ms();
+    if (last_fill_ms.load(std::memory_order_relaxed) != now) last_fill_ms.store(now, std::memory_order_relaxed);
     // Resident memory before fresh pages. First the free regions between objects that
-    // idle arenas' runs still hold (they would stay free until a thread chose that
-    // arena: with threads that come and go, most live objects are in such runs), then
-    // this arena's, then new runs of dirty pages, this arena's or idle arenas'; only
-    // then pages that fault in, or a new chunk.
-    std::size_t got = any_abandoned() ? fill_from_idle_arenas(cls, out, n, false) : 0;
-    if (got < n && !bin.has_free_region()) {
-      got += bin.alloc_resident(pages_, out + got, n - got);
-      if (got < n && any_abandoned()) got += fill_from_idle_arenas(cls, out + got, n - got, true);
-    }
+    // abandoned arenas' runs still hold (they would stay free until a thread chose that
+    // arena: with threads that come and go, most live objects are in such runs); then
+    // this arena's regions; then the holes in runs of arenas that lend() (idle, or quiet:
+    // no refill of their own for a while); then, unless this arena has dirty pages of
+    // its own, a run of a lending arena's dirty pages; only then a new run here (best
+    // fit: dirty pages or pages that fault in, or a new chunk).
+    std::size_t got = any_abandoned() ? borrow(cls, out, n, Borrow::kAbandoned, now) : 0;
+    if (got < n) got += bin.alloc_resident(pages_, out + got, n - got);
+    if (got < n) got += borrow(cls, out + got, n - got, Borrow::kHoles, now);
+    if (got < n) got += borrow(cls, out + got, n - got, Borrow::kDirtyRuns, now);
     return got + bin.alloc_batch(pages_, out + got, n - got);
   }
   bool zeroed;

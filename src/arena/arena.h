@@ -132,7 +132,8 @@ class Arena {
   std::atomic<bool> abandoned{false};
   void thread_joined() noexcept {
     nthreads.fetch_add(1, std::memory_order_relaxed);
-    if (abandoned.load(std::memory_order_relaxed) && abandoned.exchange(false, std::memory_order_relaxed)) {
+    if (abandoned.load(std::memory_order_relaxed) && abandoned.exchange(false, std::memory_order_relaxed) &&
+        automatic_) {
       abandoned_arenas_.fetch_sub(1, std::memory_order_relaxed);
     }
   }
@@ -140,16 +141,25 @@ class Arena {
     if (nthreads.fetch_sub(1, std::memory_order_relaxed) == 1 && exiting) mark_abandoned();
   }
   void mark_abandoned() noexcept {
-    if (!abandoned.exchange(true, std::memory_order_relaxed)) {
+    if (!abandoned.exchange(true, std::memory_order_relaxed) && automatic_) {
       abandoned_arenas_.fetch_add(1, std::memory_order_relaxed);
     }
   }
   bool idle() const noexcept {
     return abandoned.load(std::memory_order_relaxed) && nthreads.load(std::memory_order_relaxed) == 0;
   }
-  // How many arenas are abandoned: a hint (flag and count change apart), so that a fill
-  // walks the arenas for idle ones only when there may be some. Exact again after
-  // set_abandoned_count (the fork child, single-threaded).
+  // Coarse ms of the last refill by one of its threads (fill_locked). An arena none of
+  // whose threads refilled for kQuietMs (a main thread waiting for its workers, say), or
+  // an idle one, lends the holes in its runs other than the current one, and runs of its
+  // dirty pages, to arenas that would otherwise fault fresh pages in (fill_locked).
+  std::atomic<std::uint32_t> last_fill_ms{0};
+  static constexpr std::uint32_t kQuietMs = 8;  // two ticks of the coarse clock
+  bool lends(std::uint32_t now_ms) const noexcept {
+    return idle() || now_ms - last_fill_ms.load(std::memory_order_relaxed) >= kQuietMs;
+  }
+  // How many automatic arenas are abandoned: a hint (flag and count change apart), so
+  // that a fill walks the arenas for idle ones only when there may be some. Exact again
+  // after set_abandoned_count (the fork child, single-threaded).
   static bool any_abandoned() noexcept { return abandoned_arenas_.load(std::memory_order_relaxed) != 0; }
   static void set_abandoned_count(unsigned n) noexcept { abandoned_arenas_.store(n, std::memory_order_relaxed); }
   std::atomic<std::uint64_t> favourite_switches{0};  // threads that left it for the next
@@ -159,17 +169,20 @@ class Arena {
   HugeStats huge;                                // guarded by the arena's huge shard lock
 
  private:
-  // Regions of class cls from the runs of arenas no thread uses (idle()): threads that
-  // came and went leave their arenas' runs holding objects other threads still use, and
-  // the free regions between them are resident already. make_runs: new runs of those
-  // arenas' dirty pages (Bin::alloc_resident) too. Objects stay their own arena's.
-  // Returns how many went to out.
-  std::size_t fill_from_idle_arenas(unsigned cls, void** out, std::size_t n, bool make_runs) noexcept;
+  // Objects of class cls from other automatic arenas, for a fill of this one; they stay
+  // their arena's (their frees go back there). kAbandoned: regions of any run of idle()
+  // arenas (their threads are gone: the free regions between the objects other threads
+  // still hold are resident and would stay free). Of arenas that lend(): kHoles, the
+  // free regions of runs other than their current one; kDirtyRuns, a run of their dirty
+  // pages each (Bin::lend_*). try_lock only, as an observer. Returns how many went to out.
+  enum class Borrow : std::uint8_t { kAbandoned, kHoles, kDirtyRuns };
+  std::size_t borrow(unsigned cls, void** out, std::size_t n, Borrow how, std::uint32_t now_ms) noexcept;
   // A run of npages for one object of class cls (large, or a sampled small one).
   RunMeta* alloc_one_object_run_locked(unsigned cls, std::size_t npages, std::size_t align, bool* zeroed) noexcept;
   static constexpr std::uint32_t kIdlePurgeMs = 8;  // two ticks of the coarse clock
 
   static inline std::atomic<unsigned> abandoned_arenas_{0};
+  bool automatic_ = false;  // one of the arenas threads are given (not arenas.create's)
 
   ProfiledMutex mutex_;
   unsigned index_ = 0;

@@ -189,7 +189,7 @@ void arenas_postfork_child(const ArenaChoice* survivor) noexcept {
       a->observer_seq_.store(0, std::memory_order_relaxed);
       a->nthreads.store(0, std::memory_order_relaxed);
       a->abandoned.store(true, std::memory_order_relaxed);  // the parent's other threads are gone
-      ++abandoned;
+      if (i < narenas_auto()) ++abandoned;
     }
   }
   Arena::set_abandoned_count(abandoned);

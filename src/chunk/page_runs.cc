@@ -167,15 +167,21 @@ RunMeta* PageRuns::alloc_run(std::size_t npages, bool* zeroed) noexcept {
 
 RunMeta* PageRuns::alloc_dirty_run(std::size_t npages) noexcept {
   BENTO_ASSERT(npages >= 1 && npages <= kMaxRunPages);
-  constexpr unsigned kScan = 16;  // a bounded look: the arena lock is held
-  unsigned scanned = 0;
-  for (RunMeta* m = dirty_.front(); m != nullptr && scanned < kScan; m = dirty_.next(m), ++scanned) {
-    if (m->ndirty < npages) continue;
-    const ChunkHeader* c = chunk_of(m);
-    const std::size_t start = page_index_of(c, m);
-    std::size_t i = start;
-    while (i < start + npages && c->pages[i].dirty != 0) ++i;
-    if (i == start + npages) return take_pages(m, npages, nullptr);
+  // Best fit, as alloc_run, among free runs that start with npages dirty pages: a bounded
+  // look (the arena lock is held), a few runs of each size from the smallest that fits.
+  constexpr unsigned kLook = 16, kPerSize = 4;
+  unsigned looked = 0;
+  for (std::size_t b = nonempty_.find_from(npages); b != decltype(nonempty_)::kNone && looked < kLook;
+       b = b < kMaxRunPages ? nonempty_.find_from(b + 1) : decltype(nonempty_)::kNone) {
+    unsigned k = 0;
+    for (RunMeta* m = buckets_[b].front(); m != nullptr && k < kPerSize; m = buckets_[b].next(m), ++k, ++looked) {
+      if (m->ndirty < npages) continue;
+      const ChunkHeader* c = chunk_of(m);
+      const std::size_t start = page_index_of(c, m);
+      std::size_t i = start;
+      while (i < start + npages && c->pages[i].dirty != 0) ++i;
+      if (i == start + npages) return take_pages(m, npages, nullptr);
+    }
   }
   return nullptr;
 }

@@ -43,8 +43,8 @@ class PageRuns {
   // page of the run is known to read as zero.
   RunMeta* alloc_run(std::size_t npages, bool* zeroed) noexcept;
   // A run of `npages` whose pages are all dirty (resident: no page faults, no growth of
-  // the process), from the first of the oldest dirty free runs that starts with enough
-  // of them; nullptr when none does. Never maps.
+  // the process): best fit among the free runs that start with that many dirty pages (a
+  // bounded look); nullptr when none is found. Never maps.
   RunMeta* alloc_dirty_run(std::size_t npages) noexcept;
   // A run aligned to `align_pages` pages (a power of two), carved from a larger one.
   RunMeta* alloc_run_aligned(std::size_t npages, std::size_t align_pages, bool* zeroed,

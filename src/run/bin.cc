@@ -80,6 +80,41 @@ std::size_t Bin::alloc_resident(PageRuns& pages, void** out, std::size_t n) noex
   return alloc_from(&pages, NewRun::kDirtyPages, out, n);
 }
 
+std::size_t Bin::lend_holes(void** out, std::size_t n) noexcept {
+  std::size_t got = 0;
+  while (got < n && !nonfull_.empty()) {
+    RunMeta* run = nonfull_.front();
+    got += run_alloc_regions(run, to_addr(run_addr(run)), out + got, n - got);
+    if (run->nfree == 0) {
+      nonfull_.pop_front();
+      --stats.nonfull_runs;
+      run->bin_state = kFull;
+    }
+  }
+  stat_add(stats.nmalloc, got);
+  stats.curregs += got;
+  return got;
+}
+
+std::size_t Bin::lend_dirty_run(PageRuns& pages, void** out, std::size_t n) noexcept {
+  RunMeta* run = pages.alloc_dirty_run(kClasses[cls_].run_pages);
+  if (run == nullptr) return 0;
+  pages.mark_small(run, cls_);
+  run_init_small(run, cls_);
+  stat_add(stats.nruns, 1);
+  ++stats.curruns;
+  const std::size_t got = run_alloc_regions(run, to_addr(run_addr(run)), out, n);
+  run->bin_state = kFull;
+  if (run->nfree != 0) {
+    run->bin_state = kNonFull;
+    nonfull_.push_front(run);
+    ++stats.nonfull_runs;
+  }
+  stat_add(stats.nmalloc, got);
+  stats.curregs += got;
+  return got;
+}
+
 RegionFree Bin::free_at(RunMeta* run, std::uintptr_t offset, RunMeta** emptied) noexcept {
   *emptied = nullptr;
   const RegionFree r = run_free_region_at(run, offset);

@@ -29,6 +29,11 @@ class Bin {
   std::size_t alloc_existing(void** out, std::size_t n) noexcept;
   // The same, then from runs it makes of dirty pages only (PageRuns::alloc_dirty_run).
   std::size_t alloc_resident(PageRuns& pages, void** out, std::size_t n) noexcept;
+  // For another arena's thread, lent without touching the current run (where this
+  // arena's own thread allocates next): up to n regions of the non-full runs; or of one
+  // new run of dirty pages, which goes to the non-full list.
+  std::size_t lend_holes(void** out, std::size_t n) noexcept;
+  std::size_t lend_dirty_run(PageRuns& pages, void** out, std::size_t n) noexcept;
   // Whether a region can be had without making a run.
   bool has_free_region() const noexcept { return (cur_ != nullptr && cur_->nfree != 0) || !nonfull_.empty(); }
   // Returns region p of `run` (a run of this bin). When that leaves a run other than the

@@ -14,6 +14,7 @@
 #include "arena/free_batch.h"
 #include "arena/huge.h"
 #include "chunk/chunk_registry.h"
+#include "platform/os.h"
 #include "../support/print.h"
 #include "../support/threads.h"
 
@@ -152,7 +153,7 @@ BOOST_AUTO_TEST_CASE(fill_takes_free_regions_of_idle_arenas_first) {
 // With no free region anywhere, a fill makes its run of pages an idle arena holds dirty
 // (resident already) before pages that would fault in; the objects are that arena's.
 BOOST_AUTO_TEST_CASE(fill_makes_a_run_of_an_idle_arenas_dirty_pages_before_fresh_ones) {
-  constexpr unsigned kCls = 9;  // 160 B: a class no other case here uses
+  constexpr unsigned kCls = 9;  // 192 B: a class no other case here uses
   const std::size_t nregs = kClasses[kCls].nregs;
   Arena* donor = arena_get_or_create(2);
   Arena* taker = arena_get_or_create(1);
@@ -193,6 +194,62 @@ BOOST_AUTO_TEST_CASE(fill_makes_a_run_of_an_idle_arenas_dirty_pages_before_fresh
   donor->decay_ms.store(0);
   donor->thread_joined();
   donor->thread_left(false);
+}
+
+// An arena none of whose threads refilled for a while (a main thread waiting for its
+// workers) lends the holes of its runs other than the current one, where its thread
+// allocates next; an arena whose thread refilled just now lends nothing.
+BOOST_AUTO_TEST_CASE(a_quiet_arena_lends_the_holes_of_its_runs_but_not_its_current_run) {
+  constexpr unsigned kCls = 11;  // 256 B: a class no other case here uses
+  const std::size_t nregs = kClasses[kCls].nregs;
+  Arena* lender = arena_get_or_create(3);
+  Arena* taker = arena_get_or_create(1);
+  lender->thread_joined();  // a live thread's favourite: not abandoned
+  std::vector<void*> held(2 * nregs);
+  lender->lock();
+  BOOST_REQUIRE(lender->fill_locked(kCls, held.data(), held.size()) == held.size());  // two full runs
+  lender->unlock();
+  const ChunkHeader* c = chunk_of(held[0]);
+  const unsigned first_run = c->pages[page_of(held[0])].run_start;
+  std::vector<void*> first, current;
+  for (void* p : held) (c == chunk_of(p) && c->pages[page_of(p)].run_start == first_run ? first : current).push_back(p);
+  BOOST_REQUIRE(first.size() == nregs);
+  void* bad = nullptr;
+  BOOST_TEST((arena_free_batch(first.data(), 3, kCls, 3, &bad) == FreeError::kOk));    // 3 holes, non-full run
+  BOOST_TEST((arena_free_batch(current.data(), 2, kCls, 3, &bad) == FreeError::kOk));  // 2 in the current run
+
+  void* got[4] = {};
+  lender->last_fill_ms.store(os::coarse_ms());  // its thread refilled just now
+  taker->lock();
+  taker->purge_locked(true);
+  BOOST_REQUIRE(taker->fill_locked(kCls, got, 3) == 3u);
+  taker->unlock();
+  for (int i = 0; i < 3; ++i) BOOST_TEST(chunk_of(got[i])->arena_index == 1u);
+  BOOST_TEST((arena_free_batch(got, 3, kCls, 1, &bad) == FreeError::kOk));
+
+  lender->last_fill_ms.store(os::coarse_ms() - Arena::kQuietMs);  // quiet
+  taker->lock();
+  taker->purge_locked(true);  // gives its empty current run back: it has no free region
+  BOOST_REQUIRE(taker->fill_locked(kCls, got, 4) == 4u);
+  taker->unlock();
+  unsigned lent = 0;
+  for (void* p : got) {
+    if (chunk_of(p)->arena_index != 3u) continue;
+    ++lent;
+    BOOST_TEST(c->pages[page_of(p)].run_start == first_run);  // a hole, not the current run
+  }
+  BOOST_TEST(lent == 3u);
+  lender->lock();
+  BOOST_TEST(lender->bin_stats(kCls).curregs == 2 * nregs - 5 + 3);
+  lender->unlock();
+  BOOST_TEST((arena_free_batch(got, 4, kCls, 1, &bad) == FreeError::kOk));
+  BOOST_TEST((arena_free_batch(first.data() + 3, nregs - 3, kCls, 1, &bad) == FreeError::kOk));
+  BOOST_TEST((arena_free_batch(current.data() + 2, current.size() - 2, kCls, 1, &bad) == FreeError::kOk));
+  lender->lock();
+  lender->drain_remote_locked();  // frees from another thread's arena queue while it has a thread
+  BOOST_TEST(lender->bin_stats(kCls).curregs == 0u);
+  lender->unlock();
+  lender->thread_left(false);
 }
 
 // More frees than the queue holds: the rest are freed under the owner's lock, taken as

@@ -85,8 +85,8 @@ BOOST_FIXTURE_TEST_CASE(purge_returns_dirty_pages_and_they_read_back_zero, Fixtu
   BOOST_TEST(pages->is_valid());
 }
 
-// A run of dirty pages only: from a free run that starts with enough of them, never from
-// clean pages and never by mapping; after a purge there is none.
+// A run of dirty pages only: best fit among the free runs that start with enough of them,
+// never from clean pages and never by mapping; after a purge there is none.
 BOOST_FIXTURE_TEST_CASE(a_dirty_run_comes_only_from_dirty_pages, Fixture) {
   BOOST_TEST(pages->alloc_dirty_run(1) == nullptr);  // nothing mapped yet
   BOOST_TEST(pages->stats().chunks == 0u);
@@ -104,6 +104,15 @@ BOOST_FIXTURE_TEST_CASE(a_dirty_run_comes_only_from_dirty_pages, Fixture) {
   BOOST_TEST(pages->stats().pdirty == 2u);  // the two left stay free and dirty
   BOOST_TEST(pages->stats().pactive == 2u + 3u + 1u);
   pages->mark_large(d, 3, static_cast<unsigned>(kNumSmallClasses));
+  BOOST_TEST(pages->is_valid());
+  // Best fit among dirty runs: of five dirty pages (d back with its neighbour) and two
+  // freed later apart, a 2-page request takes the two.
+  pages->free_run(d, 3, 1);
+  pages->free_run(a, 2, 2);
+  BOOST_TEST(pages->stats().pdirty == 7u);
+  BOOST_TEST(pages->alloc_dirty_run(2) == a);
+  BOOST_TEST(pages->stats().pdirty == 5u);
+  pages->mark_large(a, 2, static_cast<unsigned>(kNumSmallClasses));
   BOOST_TEST(pages->is_valid());
   pages->purge(2, kNow, true);
   BOOST_TEST(pages->alloc_dirty_run(1) == nullptr);
