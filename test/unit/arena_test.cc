@@ -30,6 +30,26 @@ struct Setup {
 BOOST_GLOBAL_FIXTURE(Setup);
 
 constexpr unsigned kFirstLarge = static_cast<unsigned>(kNumSmallClasses);
+
+// Two runs' worth of class cls from arena a: the first run's objects (it is full, and
+// not the current run) and the second's (the current run, full too).
+struct TwoRuns {
+  std::vector<void*> first, current;
+  unsigned first_run;  // page of the first run in the first object's chunk
+};
+TwoRuns fill_two_runs(Arena* a, unsigned cls) {
+  const std::size_t nregs = kClasses[cls].nregs;
+  std::vector<void*> held(2 * nregs);
+  a->lock();
+  BOOST_REQUIRE(a->fill_locked(cls, held.data(), held.size()) == held.size());
+  a->unlock();
+  TwoRuns r;
+  const ChunkHeader* c = chunk_of(held[0]);
+  r.first_run = c->pages[page_of(held[0])].run_start;
+  for (void* p : held) (c == chunk_of(p) && c->pages[page_of(p)].run_start == r.first_run ? r.first : r.current).push_back(p);
+  BOOST_REQUIRE(r.first.size() == nregs);
+  return r;
+}
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(arena_count_and_lazy_creation) {
@@ -158,17 +178,9 @@ BOOST_AUTO_TEST_CASE(fill_makes_a_run_of_an_idle_arenas_dirty_pages_before_fresh
   Arena* donor = arena_get_or_create(2);
   Arena* taker = arena_get_or_create(1);
   donor->decay_ms.store(60000);  // its freed pages stay dirty (this module's default: purge at once)
-  std::vector<void*> held(2 * nregs);
-  donor->lock();
-  BOOST_REQUIRE(donor->fill_locked(kCls, held.data(), held.size()) == held.size());  // two full runs
-  donor->unlock();
+  TwoRuns held = fill_two_runs(donor, kCls);
   void* bad = nullptr;
-  const ChunkHeader* c = chunk_of(held[0]);
-  const unsigned first_run = c->pages[page_of(held[0])].run_start;
-  std::vector<void*> first, second;
-  for (void* p : held) (c == chunk_of(p) && c->pages[page_of(p)].run_start == first_run ? first : second).push_back(p);
-  BOOST_REQUIRE(first.size() == nregs);
-  BOOST_TEST((arena_free_batch(first.data(), nregs, kCls, 2, &bad) == FreeError::kOk));  // its pages: free, dirty
+  BOOST_TEST((arena_free_batch(held.first.data(), nregs, kCls, 2, &bad) == FreeError::kOk));  // its pages: free, dirty
   donor->thread_joined();
   donor->thread_left(true);
   BOOST_REQUIRE(donor->idle());
@@ -187,7 +199,7 @@ BOOST_AUTO_TEST_CASE(fill_makes_a_run_of_an_idle_arenas_dirty_pages_before_fresh
   donor->unlock();
 
   BOOST_TEST((arena_free_batch(got, 2, kCls, 1, &bad) == FreeError::kOk));
-  BOOST_TEST((arena_free_batch(second.data(), second.size(), kCls, 1, &bad) == FreeError::kOk));
+  BOOST_TEST((arena_free_batch(held.current.data(), held.current.size(), kCls, 1, &bad) == FreeError::kOk));
   donor->lock();
   BOOST_TEST(donor->bin_stats(kCls).curregs == 0u);
   donor->unlock();
@@ -205,15 +217,11 @@ BOOST_AUTO_TEST_CASE(a_quiet_arena_lends_the_holes_of_its_runs_but_not_its_curre
   Arena* lender = arena_get_or_create(3);
   Arena* taker = arena_get_or_create(1);
   lender->thread_joined();  // a live thread's favourite: not abandoned
-  std::vector<void*> held(2 * nregs);
-  lender->lock();
-  BOOST_REQUIRE(lender->fill_locked(kCls, held.data(), held.size()) == held.size());  // two full runs
-  lender->unlock();
-  const ChunkHeader* c = chunk_of(held[0]);
-  const unsigned first_run = c->pages[page_of(held[0])].run_start;
-  std::vector<void*> first, current;
-  for (void* p : held) (c == chunk_of(p) && c->pages[page_of(p)].run_start == first_run ? first : current).push_back(p);
-  BOOST_REQUIRE(first.size() == nregs);
+  TwoRuns held = fill_two_runs(lender, kCls);
+  std::vector<void*>& first = held.first;
+  std::vector<void*>& current = held.current;
+  const ChunkHeader* c = chunk_of(first[0]);
+  const unsigned first_run = held.first_run;
   void* bad = nullptr;
   BOOST_TEST((arena_free_batch(first.data(), 3, kCls, 3, &bad) == FreeError::kOk));    // 3 holes, non-full run
   BOOST_TEST((arena_free_batch(current.data(), 2, kCls, 3, &bad) == FreeError::kOk));  // 2 in the current run
