@@ -56,10 +56,10 @@ std::size_t Arena::fill_locked(unsigned cls, void** out, std::size_t n) noexcept
     // Resident memory before fresh pages. First the free regions between objects that
     // abandoned arenas' runs still hold (they would stay free until a thread chose that
     // arena: with threads that come and go, most live objects are in such runs); then
-    // this arena's regions; then the holes in runs of arenas that lend() (idle, or quiet:
-    // no refill of their own for a while); then, unless this arena has dirty pages of
-    // its own, a run of a lending arena's dirty pages; only then a new run here (best
-    // fit: dirty pages or pages that fault in, or a new chunk).
+    // this arena's regions and new runs of its own dirty pages; then the holes in runs of
+    // arenas that lend() (idle, or quiet: no refill of their own for a while); then a run
+    // of a lending arena's dirty pages; only then a new run here (best fit: pages that
+    // fault in, or a new chunk).
     std::size_t got = any_abandoned() ? borrow(cls, out, n, Borrow::kAbandoned, now) : 0;
     if (got < n) got += bin.alloc_resident(pages_, out + got, n - got);
     if (got < n) got += borrow(cls, out + got, n - got, Borrow::kHoles, now);

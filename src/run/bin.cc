@@ -31,25 +31,34 @@ void Bin::init(unsigned cls) noexcept {
   stats = BinStats{};
 }
 
+BENTO_ALWAYS_INLINE RunMeta* Bin::make_run(PageRuns* pages, NewRun source) noexcept {
+  const std::size_t npages = kClasses[cls_].run_pages;
+  RunMeta* run = source == NewRun::kAnyPages     ? pages->alloc_run(npages, nullptr)
+                 : source == NewRun::kDirtyPages ? pages->alloc_dirty_run(npages)
+                                                 : nullptr;
+  if (run == nullptr) return nullptr;
+  pages->mark_small(run, cls_);
+  run_init_small(run, cls_);
+  stat_add(stats.nruns, 1);
+  ++stats.curruns;
+  return run;
+}
+
+BENTO_ALWAYS_INLINE std::size_t Bin::took(std::size_t got) noexcept {
+  stat_add(stats.nmalloc, got);
+  stats.curregs += got;
+  return got;
+}
+
 BENTO_ALWAYS_INLINE bool Bin::next_run(PageRuns* pages, NewRun source) noexcept {
   if (cur_ != nullptr) cur_->bin_state = kFull;
   RunMeta* next = nonfull_.pop_front();
   if (next != nullptr) {
     --stats.nonfull_runs;
     stat_add(stats.reruns, 1);
-  } else {
-    const std::size_t npages = kClasses[cls_].run_pages;
-    next = source == NewRun::kAnyPages     ? pages->alloc_run(npages, nullptr)
-           : source == NewRun::kDirtyPages ? pages->alloc_dirty_run(npages)
-                                           : nullptr;
-    if (next == nullptr) {
-      cur_ = nullptr;  // the full run stays found through the page map
-      return false;
-    }
-    pages->mark_small(next, cls_);
-    run_init_small(next, cls_);
-    stat_add(stats.nruns, 1);
-    ++stats.curruns;
+  } else if ((next = make_run(pages, source)) == nullptr) {
+    cur_ = nullptr;  // the full run stays found through the page map
+    return false;
   }
   next->bin_state = kCurrent;
   cur_ = next;
@@ -63,9 +72,7 @@ std::size_t Bin::alloc_from(PageRuns* pages, NewRun source, void** out, std::siz
     if ((cur_ == nullptr || cur_->nfree == 0) && !next_run(pages, source)) break;
     got += run_alloc_regions(cur_, cur_base_, out + got, n - got);
   }
-  stat_add(stats.nmalloc, got);
-  stats.curregs += got;
-  return got;
+  return took(got);
 }
 
 std::size_t Bin::alloc_batch(PageRuns& pages, void** out, std::size_t n) noexcept {
@@ -91,28 +98,21 @@ std::size_t Bin::lend_holes(void** out, std::size_t n) noexcept {
       run->bin_state = kFull;
     }
   }
-  stat_add(stats.nmalloc, got);
-  stats.curregs += got;
-  return got;
+  return took(got);
 }
 
 std::size_t Bin::lend_dirty_run(PageRuns& pages, void** out, std::size_t n) noexcept {
-  RunMeta* run = pages.alloc_dirty_run(kClasses[cls_].run_pages);
+  RunMeta* run = make_run(&pages, NewRun::kDirtyPages);
   if (run == nullptr) return 0;
-  pages.mark_small(run, cls_);
-  run_init_small(run, cls_);
-  stat_add(stats.nruns, 1);
-  ++stats.curruns;
   const std::size_t got = run_alloc_regions(run, to_addr(run_addr(run)), out, n);
-  run->bin_state = kFull;
-  if (run->nfree != 0) {
+  if (run->nfree == 0) {
+    run->bin_state = kFull;
+  } else {
     run->bin_state = kNonFull;
     nonfull_.push_front(run);
     ++stats.nonfull_runs;
   }
-  stat_add(stats.nmalloc, got);
-  stats.curregs += got;
-  return got;
+  return took(got);
 }
 
 RegionFree Bin::free_at(RunMeta* run, std::uintptr_t offset, RunMeta** emptied) noexcept {

@@ -34,8 +34,6 @@ class Bin {
   // new run of dirty pages, which goes to the non-full list.
   std::size_t lend_holes(void** out, std::size_t n) noexcept;
   std::size_t lend_dirty_run(PageRuns& pages, void** out, std::size_t n) noexcept;
-  // Whether a region can be had without making a run.
-  bool has_free_region() const noexcept { return (cur_ != nullptr && cur_->nfree != 0) || !nonfull_.empty(); }
   // Returns region p of `run` (a run of this bin). When that leaves a run other than the
   // current one empty, the run is detached from the bin and handed back in *emptied for
   // the caller to return to the pages (with the time, which only the caller reads).
@@ -62,6 +60,10 @@ class Bin {
   // Makes the next non-full run, or a new one, the current run; false when there is
   // neither.
   bool next_run(PageRuns* pages, NewRun source) noexcept;
+  // A new run of the class from pages (counted, typed, its regions all free), or null.
+  RunMeta* make_run(PageRuns* pages, NewRun source) noexcept;
+  // Counts got regions handed out; returns got.
+  std::size_t took(std::size_t got) noexcept;
   std::size_t alloc_from(PageRuns* pages, NewRun source, void** out, std::size_t n) noexcept;
 
   RunMeta* cur_ = nullptr;
