@@ -23,7 +23,8 @@ void Arena::init(unsigned index, std::int64_t decay, bool retain) noexcept {
   created_ns = os::monotonic_ns();
 }
 
-std::size_t Arena::borrow(unsigned cls, void** out, std::size_t n, Borrow how, std::uint32_t now_ms) noexcept {
+std::size_t Arena::borrow(unsigned cls, void** out, std::size_t n, Borrow how, std::uint32_t now_ms,
+                          unsigned* lender) noexcept {
   std::size_t got = 0;
   const unsigned count = narenas_auto();
   if (index_ >= count) return 0;  // a manual arena (arenas.create) holds its own objects only
@@ -37,14 +38,16 @@ std::size_t Arena::borrow(unsigned cls, void** out, std::size_t n, Borrow how, s
     if (!guard.owns()) continue;
     donor->drain_remote_locked();  // a queued region is never handed out before its free
     Bin& bin = donor->bins_[cls];
-    got += how == Borrow::kAbandoned ? bin.alloc_existing(out + got, n - got)
-           : how == Borrow::kHoles   ? bin.lend_holes(out + got, n - got)
-                                     : bin.lend_dirty_run(donor->pages_, out + got, n - got);
+    const std::size_t lent = how == Borrow::kAbandoned ? bin.alloc_existing(out + got, n - got)
+                             : how == Borrow::kHoles   ? bin.lend_holes(out + got, n - got)
+                                                       : bin.lend_dirty_run(donor->pages_, out + got, n - got);
+    if (lent != 0 && lender != nullptr) *lender = i;
+    got += lent;
   }
   return got;
 }
 
-std::size_t Arena::fill_locked(unsigned cls, void** out, std::size_t n) noexcept {
+std::size_t Arena::fill_locked(unsigned cls, void** out, std::size_t n, unsigned* lender) noexcept {
   check_locked();
   drain_remote_locked();  // their regions first: reuse before taking pages
   if (is_small_class(cls)) {
@@ -60,10 +63,10 @@ std::size_t Arena::fill_locked(unsigned cls, void** out, std::size_t n) noexcept
     // arenas that lend() (idle, or quiet: no refill of their own for a while); then a run
     // of a lending arena's dirty pages; only then a new run here (best fit: pages that
     // fault in, or a new chunk).
-    std::size_t got = any_abandoned() ? borrow(cls, out, n, Borrow::kAbandoned, now) : 0;
+    std::size_t got = any_abandoned() ? borrow(cls, out, n, Borrow::kAbandoned, now, lender) : 0;
     if (got < n) got += bin.alloc_resident(pages_, out + got, n - got);
-    if (got < n) got += borrow(cls, out + got, n - got, Borrow::kHoles, now);
-    if (got < n) got += borrow(cls, out + got, n - got, Borrow::kDirtyRuns, now);
+    if (got < n) got += borrow(cls, out + got, n - got, Borrow::kHoles, now, lender);
+    if (got < n) got += borrow(cls, out + got, n - got, Borrow::kDirtyRuns, now, lender);
     return got + bin.alloc_batch(pages_, out + got, n - got);
   }
   bool zeroed;

@@ -62,8 +62,9 @@ class Arena {
   std::uint32_t observer_seq() const noexcept { return observer_seq_.load(std::memory_order_relaxed); }
 
   // Fills out[] with up to n objects of cached class cls (small: a batch from the bin;
-  // large: one run). Returns the count; 0 when the OS refuses memory.
-  std::size_t fill_locked(unsigned cls, void** out, std::size_t n) noexcept;
+  // large: one run). Returns the count; 0 when the OS refuses memory. *lender, when given,
+  // is set to the last other arena that lent objects to this fill (left alone if none).
+  std::size_t fill_locked(unsigned cls, void** out, std::size_t n, unsigned* lender = nullptr) noexcept;
   void* alloc_small_locked(unsigned cls) noexcept;
   // A large object of class cls aligned to `align` (a power of two, >= page). *zeroed
   // says whether its pages are known to be zero.
@@ -174,9 +175,11 @@ class Arena {
   // arenas (their threads are gone: the free regions between the objects other threads
   // still hold are resident and would stay free). Of arenas that lend(): kHoles, the
   // free regions of runs other than their current one; kDirtyRuns, a run of their dirty
-  // pages each (Bin::lend_*). try_lock only, as an observer. Returns how many went to out.
+  // pages each (Bin::lend_*). try_lock only, as an observer. Returns how many went to out;
+  // *lender (if given) names the last arena that gave any.
   enum class Borrow : std::uint8_t { kAbandoned, kHoles, kDirtyRuns };
-  std::size_t borrow(unsigned cls, void** out, std::size_t n, Borrow how, std::uint32_t now_ms) noexcept;
+  std::size_t borrow(unsigned cls, void** out, std::size_t n, Borrow how, std::uint32_t now_ms,
+                     unsigned* lender) noexcept;
   // A run of npages for one object of class cls (large, or a sampled small one).
   RunMeta* alloc_one_object_run_locked(unsigned cls, std::size_t npages, std::size_t align, bool* zeroed) noexcept;
   static constexpr std::uint32_t kIdlePurgeMs = 8;  // two ticks of the coarse clock

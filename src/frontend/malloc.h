@@ -66,10 +66,13 @@ BENTO_ALWAYS_INLINE unsigned fast_bin_of(const void* p) noexcept {
   return chunk_of(p)->pages[page_of(p)].fast_bin;
 }
 
-// Objects of the thread's own arena go back into its cache; others take the slow path,
-// which keeps them for reuse only behind objects of the thread's own (free_checked).
+// Objects of the thread's own arena, or of the arena its refills borrow from, go back
+// into its cache; others take the slow path, which keeps them for reuse only behind
+// objects of the thread's own (free_checked). Without the lender, a thread whose objects
+// come from a quiet arena's runs sends every free down the slow path (larson: 0.7 x).
 BENTO_ALWAYS_INLINE bool is_home(const TCache* tc, const void* p) noexcept {
-  return chunk_of(p)->arena_index == tc->home_arena;
+  const unsigned a = chunk_of(p)->arena_index;
+  return a == tc->home_arena || a == tc->lender_arena;
 }
 
 // Release build: registry byte, page-map load, home arena, bin address, alignment, push.

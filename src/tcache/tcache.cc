@@ -8,6 +8,7 @@
 #include "chunk/chunk.h"
 #include "chunk/chunk_registry.h"
 #include "platform/assert.h"
+#include "platform/os.h"
 
 namespace bento {
 
@@ -198,6 +199,7 @@ void tcache_init(TCache* tc, std::size_t tcache_max, unsigned home_arena, bool s
   for (unsigned c = 0; c < kNumLookupClasses; ++c) reserved += 1 + start_slots_for(c, max_slots_for(c, tcache_max));
   tc->grown_bytes = 0;
   tc->home_arena = home_arena;
+  tc->lender_arena = kNoLender;
   tc->nremote = 0;
   tc->remote_bytes = 0;
   for (unsigned c = 0; c < kNumLookupClasses; ++c) {
@@ -238,7 +240,13 @@ void* tcache_refill_and_pop(TCache* tc, unsigned cls, ArenaChoice& choice) noexc
   tc->home_arena = choice.favourite;
   // The bin is empty: fill its slots directly, then reverse them so that the lowest
   // address (filled first) is popped first.
-  const std::size_t n = a->fill_locked(cls, b.low, want);
+  unsigned lender = kNoLender;
+  const std::size_t n = a->fill_locked(cls, b.low, want, &lender);
+  if (lender != kNoLender) {
+    tc->lender_arena = lender;
+  } else if (tc->lender_arena != kNoLender && !arena_get(tc->lender_arena)->lends(os::coarse_ms())) {
+    tc->lender_arena = kNoLender;  // its threads allocate again: its objects are theirs
+  }
   merge_bin(tc, cls, a);
   a->decay_tick_locked();
   a->unlock();

@@ -25,6 +25,7 @@
 namespace bento {
 
 inline constexpr unsigned kRemoteSlots = 256;
+inline constexpr unsigned kNoLender = ~0u;
 
 struct TCache {
   CacheBin bins[kNumLookupClasses];
@@ -34,7 +35,11 @@ struct TCache {
   std::uint64_t merged_free_bytes;
   std::size_t grown_bytes;           // capacity the bins gained over their start, in bytes
   unsigned gc_next;                  // next bin the GC visits
-  unsigned pad;
+  // The arena the thread's refills last borrowed from (a quiet or idle one, fill_locked),
+  // or kNoLender. Its objects are the thread's own to cache, as home_arena's are: the
+  // thread allocated most of them, and no thread of that arena is refilling. Cleared by a
+  // refill that finds it no longer lends.
+  unsigned lender_arena;
   std::size_t remote_bytes;          // bytes of the objects in remote[]
   std::uint32_t reserved_at[kNumLookupClasses];  // each bin's reservation, in slots after the cache
   // Objects of other arenas freed into an empty bin: not handed out again from here (a

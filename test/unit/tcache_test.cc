@@ -12,6 +12,8 @@
 
 #include "arena/arena_set.h"
 #include "chunk/chunk_registry.h"
+#include "arena/free_batch.h"
+#include "platform/os.h"
 #include "tcache/free_mark.h"
 #include "tcache/tcache.h"
 
@@ -178,4 +180,45 @@ BOOST_AUTO_TEST_CASE(allocated_bytes_count_cache_hits) {
   tcache_flush_all(c.tc, c.choice);
   BOOST_TEST(tcache_cached_bytes(c.tc) == 0u);
   BOOST_TEST(tcache_allocated_bytes(c.tc) - before == 128u);
+}
+
+// A refill that takes another arena's holes (that arena is quiet: no refill of its own
+// for a while) names it the cache's lender, whose objects the free fast path then keeps
+// as its own; a refill that finds it refilling again forgets it.
+BOOST_AUTO_TEST_CASE(a_refill_that_borrows_names_its_lender_until_it_lends_no_more) {
+  Cache c;
+  const unsigned cls = 12;  // 320 B: no other case here uses it
+  const unsigned other = 1 - c.choice.favourite;
+  Arena* lender = arena_get_or_create(other);
+  lender->thread_joined();  // a live thread's favourite: quiet, not abandoned
+  std::vector<void*> held(2 * kClasses[cls].nregs);
+  lender->lock();
+  BOOST_REQUIRE(lender->fill_locked(cls, held.data(), held.size()) == held.size());
+  lender->unlock();
+  std::vector<void*> holes, kept;
+  for (std::size_t i = 0; i < held.size(); ++i) (i % 2 == 0 ? holes : kept).push_back(held[i]);
+  void* bad = nullptr;
+  BOOST_REQUIRE((arena_free_batch(holes.data(), holes.size(), cls, other, &bad) == FreeError::kOk));
+  BOOST_TEST(c.tc->lender_arena == kNoLender);
+
+  Arena* own = arena_get_or_create(c.choice.favourite);
+  own->lock();
+  own->purge_locked(true);  // no dirty pages of its own to take first
+  own->unlock();
+  lender->last_fill_ms.store(os::coarse_ms() - Arena::kQuietMs);
+  std::vector<void*> got{tcache_refill_and_pop(c.tc, cls, c.choice)};
+  BOOST_REQUIRE(got[0] != nullptr);
+  BOOST_TEST(chunk_of(got[0])->arena_index == other);
+  BOOST_TEST(c.tc->lender_arena == other);
+
+  lender->last_fill_ms.store(os::coarse_ms());  // its thread refills again
+  while (void* p = c.tc->bins[cls].pop()) got.push_back(p);
+  got.push_back(tcache_refill_and_pop(c.tc, cls, c.choice));
+  BOOST_REQUIRE(got.back() != nullptr);
+  BOOST_TEST(chunk_of(got.back())->arena_index == c.choice.favourite);
+  BOOST_TEST(c.tc->lender_arena == kNoLender);
+
+  for (void* p : got) put_or_flush(c.tc, cls, p, c.choice);
+  BOOST_TEST((arena_free_batch(kept.data(), kept.size(), cls, other, &bad) == FreeError::kOk));
+  lender->thread_left(false);
 }
