@@ -266,21 +266,29 @@ void free_slow(void* p) noexcept {
   free_checked(p, nullptr, "free");
 }
 
-void free_sized_slow(void* p, std::size_t size) noexcept {
+namespace {
+// free_sized of an uncached class, a huge object, a wrong size or a bad pointer: the
+// full decoding names the problem.
+BENTO_NOINLINE void free_sized_checked(void* p, std::size_t size, unsigned fast_bin) noexcept {
   if (p == nullptr) return;
-  // A cached class (most sized deletes that miss the fast path: another arena's object,
-  // a full bin): the page map's class byte already names the object's class, so the
-  // size is checked against it and free_checked does the rest of the decoding once.
-  const unsigned off = fast_bin_of(p);
-  if (off < kFastBinLimit && size <= kLookupMaxBytes && kSizeToBin[(size + 15) >> 4] == off) {
-    free_decoded(p, off, nullptr, "free_sized");
-    return;
-  }
-  ObjectInfo info;  // uncached, huge, or wrong: the full decoding names the problem
+  ObjectInfo info;
   const FreeError e = object_info(p, &info);
   if (e != FreeError::kOk) report_object_error("free_sized", p, e);
   if (usable_size_for(size) != info.usize) report_bad_free("free_sized", p, FreeError::kWrongSize, "");
-  free_decoded(p, off, &info, "free_sized");
+  free_decoded(p, fast_bin, &info, "free_sized");
+}
+}  // namespace
+
+void free_sized_slow(void* p, std::size_t size) noexcept {
+  // A cached class (most sized deletes that miss the fast path: another arena's object,
+  // a full bin): the page map's class byte already names the object's class, so the
+  // size is checked against it and free_decoded does the rest. No frame here: the rest
+  // is a tail call either way (another arena's objects come this way, larson-sized).
+  const unsigned off = fast_bin_of(p);
+  if (BENTO_LIKELY(off < kFastBinLimit && size <= kLookupMaxBytes && kSizeToBin[(size + 15) >> 4] == off)) {
+    return free_decoded(p, off, nullptr, "free_sized");
+  }
+  return free_sized_checked(p, size, off);
 }
 
 void* calloc_impl(std::size_t n, std::size_t size) noexcept {
