@@ -197,8 +197,8 @@ RunMeta* PageRuns::alloc_run_aligned(std::size_t npages, std::size_t align_pages
   const std::size_t aligned = align_up(start, align_pages);
   const std::size_t lead = aligned - start;
   const std::size_t trail = span - lead - npages;
-  if (lead != 0) free_run(big, lead, now_ms);
-  if (trail != 0) free_run(run_meta_at(c, aligned + npages), trail, now_ms);
+  if (lead != 0) free_run(big, lead, now_ms, false);
+  if (trail != 0) free_run(run_meta_at(c, aligned + npages), trail, now_ms, false);
   RunMeta* run = run_meta_at(c, aligned);
   if (zeroed != nullptr && !*zeroed) {  // the pages kept may still be clean
     bool clean = true;
@@ -208,7 +208,7 @@ RunMeta* PageRuns::alloc_run_aligned(std::size_t npages, std::size_t align_pages
   return run;
 }
 
-void PageRuns::free_run(RunMeta* run, std::size_t npages, std::uint32_t now_ms) noexcept {
+void PageRuns::free_run(RunMeta* run, std::size_t npages, std::uint32_t now_ms, bool handed_out) noexcept {
   ChunkHeader* c = chunk_of(run);
   std::size_t start = page_index_of(c, run);
   std::size_t ndirty = 0;
@@ -216,6 +216,7 @@ void PageRuns::free_run(RunMeta* run, std::size_t npages, std::uint32_t now_ms) 
     PageInfo& pi = c->pages[i];
     pi.fast_bin = kNoFastBin;
     pi.state = PageState::kFree;
+    if (handed_out) pi.dirty = 1;
     ndirty += pi.dirty;
   }
   c->nfree_pages = static_cast<std::uint16_t>(c->nfree_pages + npages);
@@ -285,13 +286,17 @@ void PageRuns::mark_small(RunMeta* run, unsigned cls) noexcept {
 void PageRuns::mark_large(RunMeta* run, std::size_t npages, unsigned cls) noexcept {
   ChunkHeader* c = chunk_of(run);
   const std::size_t start = page_index_of(c, run);
-  for (std::size_t i = start; i < start + npages; ++i) {
-    PageInfo& pi = c->pages[i];
-    pi.state = PageState::kLarge;
-    pi.dirty = 1;
-    pi.run_start = static_cast<std::uint16_t>(start);
-    pi.run_pages = static_cast<std::uint16_t>(npages);
-    pi.fast_bin = kNoFastBin;
+  const PageInfo& first = c->pages[start];
+  const bool typed = first.state == PageState::kLarge && first.run_start == start && first.run_pages == npages &&
+                     c->pages[start + npages - 1].run_start == start;
+  if (!typed) {  // grown or shrunk in place: every page names the new run
+    for (std::size_t i = start; i < start + npages; ++i) {
+      PageInfo& pi = c->pages[i];
+      pi.state = PageState::kLarge;
+      pi.run_start = static_cast<std::uint16_t>(start);
+      pi.run_pages = static_cast<std::uint16_t>(npages);
+      pi.fast_bin = kNoFastBin;
+    }
   }
   set_page_class(c->pages[start], cls);
 }

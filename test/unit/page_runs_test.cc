@@ -251,3 +251,27 @@ BOOST_FIXTURE_TEST_CASE(random_alloc_free_purge_keeps_every_invariant, Fixture) 
   BOOST_TEST(pages->stats().chunks == 1u);
   BOOST_TEST(pages->stats().pdirty == 0u);
 }
+
+// A large run's pages are typed once (take_pages) and counted dirty when it is freed,
+// whatever their bits said when it was handed out; the ends an aligned request trims
+// off are given back as they were (clean here).
+BOOST_FIXTURE_TEST_CASE(handed_out_pages_count_dirty_when_freed_and_trimmed_ends_stay_clean, Fixture) {
+  bool zeroed = false;
+  RunMeta* r = pages->alloc_run_aligned(8, 16, &zeroed, 1);
+  BOOST_REQUIRE(r != nullptr);
+  BOOST_TEST(zeroed);
+  BOOST_TEST(pages->stats().pdirty == 0u);
+  const unsigned cls = static_cast<unsigned>(kNumSmallClasses);
+  pages->mark_large(r, 8, cls);
+  const ChunkHeader* c = chunk_of(r);
+  const std::size_t start = page_index_of(c, r);
+  for (std::size_t i = start; i < start + 8; ++i) {
+    BOOST_TEST((c->pages[i].state == PageState::kLarge && c->pages[i].run_start == start && c->pages[i].run_pages == 8u));
+  }
+  BOOST_TEST(page_class(c->pages[start]) == cls);
+  pages->free_run(r, 8, 2);
+  BOOST_TEST(pages->stats().pdirty == 8u);
+  BOOST_TEST(pages->is_valid());
+  for (std::size_t i = start; i < start + 8; ++i) BOOST_TEST(c->pages[i].dirty == 1u);
+  BOOST_TEST(c->pages[start + 8].dirty == 0u);  // the trimmed tail, never handed out
+}
