@@ -38,5 +38,7 @@ BENTO_ALWAYS_INLINE ChunkKind chunk_kind(const void* p) noexcept {
 // `body` for the rest.
 void registry_set(void* addr, std::size_t bytes, ChunkKind head, ChunkKind body) noexcept;
 void registry_clear(void* addr, std::size_t bytes) noexcept;
+// Chunks registered as anything but kNotOurs now (arena, huge, guard pool).
+std::size_t registry_chunks() noexcept;
 
 }  // namespace bento
