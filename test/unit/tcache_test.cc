@@ -191,17 +191,19 @@ BOOST_AUTO_TEST_CASE(a_refill_that_borrows_names_its_lender_until_it_lends_no_mo
   const unsigned other = 1 - c.choice.favourite;
   Arena* lender = arena_get_or_create(other);
   lender->thread_joined();  // a live thread's favourite: quiet, not abandoned
+  Arena* own = arena_get_or_create(c.choice.favourite);
+  own->last_fill_ms.store(os::coarse_ms());  // refilling now: it lends nothing to this fill
   std::vector<void*> held(2 * kClasses[cls].nregs);
   lender->lock();
   BOOST_REQUIRE(lender->fill_locked(cls, held.data(), held.size()) == held.size());
   lender->unlock();
+  for (void* p : held) BOOST_REQUIRE(chunk_of(p)->arena_index == other);
   std::vector<void*> holes, kept;
   for (std::size_t i = 0; i < held.size(); ++i) (i % 2 == 0 ? holes : kept).push_back(held[i]);
   void* bad = nullptr;
   BOOST_REQUIRE((arena_free_batch(holes.data(), holes.size(), cls, other, &bad) == FreeError::kOk));
   BOOST_TEST(c.tc->lender_arena == kNoLender);
 
-  Arena* own = arena_get_or_create(c.choice.favourite);
   own->lock();
   own->purge_locked(true);  // no dirty pages of its own to take first
   own->unlock();
