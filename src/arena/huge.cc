@@ -450,12 +450,14 @@ bool huge_free(void* p, std::size_t* usize) noexcept {
   return true;
 }
 
-void* huge_resize(void* p, std::size_t size, bool may_move) noexcept {
+void* huge_resize(void* p, std::size_t size, bool may_move, const HugeInfo* known) noexcept {
   std::size_t usize, map_bytes;
   if (!size_ok(size, &usize, &map_bytes)) return nullptr;
   Shard& sh = table_shard(to_addr(p));
   Slot old;
-  {
+  if (known != nullptr) {
+    old = Slot{to_addr(p), known->usize, known->map_bytes, known->arena};
+  } else {
     LockGuard guard(sh.lock);
     const Slot* s = find(sh, to_addr(p));
     if (s == nullptr) return nullptr;

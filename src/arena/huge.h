@@ -33,7 +33,9 @@ bool huge_lookup(const void* p, HugeInfo* out) noexcept;
 bool huge_free(void* p, std::size_t* usize = nullptr) noexcept;
 // Resizes to `size` (> kLargeMaxBytes), in place or (may_move) by moving pages to a new
 // chunk-aligned address; null when neither works (p is then untouched).
-void* huge_resize(void* p, std::size_t size, bool may_move = true) noexcept;
+// known: p's entry as huge_lookup gave it just before (the caller's object: no other
+// thread changes it), to save looking it up again.
+void* huge_resize(void* p, std::size_t size, bool may_move = true, const HugeInfo* known = nullptr) noexcept;
 
 // Unmaps cached mappings whose decay time is up (all: every one). Returns bytes unmapped.
 std::size_t huge_cache_decay(std::int64_t decay_ms, bool all) noexcept;

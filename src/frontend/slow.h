@@ -15,6 +15,10 @@ struct ObjectInfo {
   unsigned cls;       // size class, or kNoClass for a huge object
   bool sampled;       // on a sampled large run of its own (frontend/sampled.cc)
   bool guarded;       // in the guard pool (guard/guard_pool.h)
+  // A huge object's table entry as object_info found it (map_bytes 0 otherwise), so that
+  // a resize need not look it up again (realloc of a huge object: mix).
+  std::size_t map_bytes = 0;
+  unsigned arena = 0;
 };
 
 // What opt.junk writes into new and freed objects.
