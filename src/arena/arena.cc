@@ -61,12 +61,17 @@ std::size_t Arena::fill_locked(unsigned cls, void** out, std::size_t n, unsigned
     // arena: with threads that come and go, most live objects are in such runs); then
     // this arena's regions and new runs of its own dirty pages; then the holes in runs of
     // arenas that lend() (idle, or quiet: no refill of their own for a while); then a run
-    // of a lending arena's dirty pages; only then a new run here (best fit: pages that
-    // fault in, or a new chunk).
+    // of a lending arena's dirty pages (not again in the tick in which neither gave any:
+    // borrow_missed_ms_); only then a new run here (best fit: pages that fault in, or a
+    // new chunk).
     std::size_t got = any_abandoned() ? borrow(cls, out, n, Borrow::kAbandoned, now, lender) : 0;
     if (got < n) got += bin.alloc_resident(pages_, out + got, n - got);
-    if (got < n) got += borrow(cls, out + got, n - got, Borrow::kHoles, now, lender);
-    if (got < n) got += borrow(cls, out + got, n - got, Borrow::kDirtyRuns, now, lender);
+    if (got < n && borrow_missed_ms_[cls] != now) {
+      const std::size_t own = got;
+      got += borrow(cls, out + got, n - got, Borrow::kHoles, now, lender);
+      if (got < n) got += borrow(cls, out + got, n - got, Borrow::kDirtyRuns, now, lender);
+      if (got == own) borrow_missed_ms_[cls] = now;
+    }
     return got + bin.alloc_batch(pages_, out + got, n - got);
   }
   bool zeroed;

@@ -6,7 +6,7 @@
 // favourite protocol); a thread freeing its own arena's objects locks it directly, one
 // freeing another arena's objects queues them (remote_ has its own lock) or takes the
 // lock as an observer (ArenaObserverLock). Every *_locked function expects it held;
-// fill_from_idle_arenas, with it held, try_locks other arenas (never waits for one).
+// fill_locked, with it held, try_locks other arenas to borrow (never waits for one).
 // Huge objects are not arena memory; only their counters live here, guarded by the
 // arena's huge shard lock (huge.h).
 #pragma once
@@ -194,6 +194,11 @@ class Arena {
   bool draining_ = false;                 // drain_remote_locked is running (its frees tick)
   PageRuns pages_;
   Bin bins_[kNumSmallClasses];
+  // Coarse ms of the last fill of each class whose borrowing (holes, dirty runs) found
+  // nothing in any other arena: later fills of the class in the same tick go straight to
+  // this arena's pages. A heap that only grows (a program that allocates and exits)
+  // would otherwise walk every arena, and try-lock the lending ones, at each refill.
+  std::uint32_t borrow_missed_ms_[kNumSmallClasses] = {};
   LargeStats large_[kNumLargeClasses];
   SampledStats sampled_{};
   RemoteQueue remote_;  // its own lock

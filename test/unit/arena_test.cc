@@ -208,6 +208,16 @@ BOOST_AUTO_TEST_CASE(fill_makes_a_run_of_an_idle_arenas_dirty_pages_before_fresh
   donor->thread_left(false);
 }
 
+// Waits for the coarse clock to tick and returns the new tick: what follows runs at the
+// start of one (4 ms; the fills take microseconds).
+namespace {
+std::uint32_t next_tick() {
+  const std::uint32_t t = os::coarse_ms();
+  while (os::coarse_ms() == t) std::this_thread::yield();
+  return os::coarse_ms();
+}
+}  // namespace
+
 // An arena none of whose threads refilled for a while (a main thread waiting for its
 // workers) lends the holes of its runs other than the current one, where its thread
 // allocates next; an arena whose thread refilled just now lends nothing.
@@ -227,7 +237,8 @@ BOOST_AUTO_TEST_CASE(a_quiet_arena_lends_the_holes_of_its_runs_but_not_its_curre
   BOOST_TEST((arena_free_batch(current.data(), 2, kCls, 3, &bad) == FreeError::kOk));  // 2 in the current run
 
   void* got[4] = {};
-  lender->last_fill_ms.store(os::coarse_ms());  // its thread refilled just now
+  const std::uint32_t missed = next_tick();
+  lender->last_fill_ms.store(missed);  // its thread refilled just now
   taker->lock();
   taker->purge_locked(true);
   BOOST_REQUIRE(taker->fill_locked(kCls, got, 3) == 3u);
@@ -235,6 +246,20 @@ BOOST_AUTO_TEST_CASE(a_quiet_arena_lends_the_holes_of_its_runs_but_not_its_curre
   for (int i = 0; i < 3; ++i) BOOST_TEST(chunk_of(got[i])->arena_index == 1u);
   BOOST_TEST((arena_free_batch(got, 3, kCls, 1, &bad) == FreeError::kOk));
 
+  // The fill found nothing to borrow: in the same tick of the coarse clock the class's
+  // fills do not look again, even with the lender quiet now.
+  lender->last_fill_ms.store(missed - Arena::kQuietMs);
+  taker->lock();
+  BOOST_REQUIRE(taker->fill_locked(kCls, got, 3) == 3u);
+  taker->unlock();
+  if (os::coarse_ms() == missed) {
+    for (int i = 0; i < 3; ++i) BOOST_TEST(chunk_of(got[i])->arena_index == 1u);
+  } else {
+    BOOST_TEST_MESSAGE("the coarse clock ticked during the fills: the same-tick case went untested");
+  }
+  BOOST_TEST((arena_free_batch(got, 3, kCls, 1, &bad) == FreeError::kOk));
+
+  next_tick();  // a later tick: the fill borrows again
   lender->last_fill_ms.store(os::coarse_ms() - Arena::kQuietMs);  // quiet
   taker->lock();
   taker->purge_locked(true);  // gives its empty current run back: it has no free region
