@@ -20,7 +20,7 @@ namespace bentoctl {
 
 namespace {
 // The daemon's page characters (src/daemon/heap_map.h): small runs by class index.
-constexpr std::string_view kClassChars = "0123456789abcdefghijklmnopqrstuvwxy";
+constexpr std::string_view kClassChars = "0123456789abcdefghijklmnopqrstuvwxyzABC";
 static_assert(kClassChars.size() == bento::kNumSmallClasses);
 
 constexpr int kPageWidth = 2, kRowHeight = 14, kLabelWidth = 290, kMargin = 10;
@@ -29,7 +29,7 @@ constexpr int kBarWidth = static_cast<int>(bento::kChunkPages) * kPageWidth;
 // across the width of a chunk row.
 constexpr double kHugeLgMin = 19, kHugeLgMax = 34;
 
-// Small classes are coloured by size band, four classes per doubling: one hue per band.
+// Small classes are coloured by size band: one hue per band.
 struct Band {
   std::size_t max_bytes;
   const char* fill;

@@ -8,13 +8,13 @@
 //
 // Page characters: H chunk header, . free (clean), , free (dirty), L first page of a
 // large object, l rest of a large object, and for a small run the size class index as one
-// character of "0123456789abcdefghijklmnopqrstuvwxy" (class 0 = 16 bytes).
+// character of "0123456789abcdefghijklmnopqrstuvwxyzABC" (class 0 = 16 bytes).
 #pragma once
 #include "stats/report_out.h"
 
 namespace bento {
 
-inline constexpr char kSmallClassChars[] = "0123456789abcdefghijklmnopqrstuvwxy";
+inline constexpr char kSmallClassChars[] = "0123456789abcdefghijklmnopqrstuvwxyzABC";
 
 void heap_map(ReportOut& out) noexcept;
 // Fork child: the daemon thread that may have held the map lock is gone; the lock is

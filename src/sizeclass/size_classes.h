@@ -1,11 +1,16 @@
 // sizeclass/size_classes.h: bento's geometry and size classes, all generated at compile
 // time and pinned with static_asserts.
 //
-//   quantum 16 B; 4 classes per doubling above 64 B.
-//   small  16 B .. 14 KiB   35 classes, regions of runs (a run is the fewest pages the
-//                           region size divides: at most 7 pages, at most 256 regions)
+//   quantum 16 B; 4 classes per doubling above 64 B, and one more at 9/8 of 1, 2, 4
+//   and 8 KiB (1152, 2304, 4608, 9216 B).
+//   small  16 B .. 14 KiB   39 classes, regions of runs (a run is the fewest pages the
+//                           region size divides: at most 9 pages, at most 256 regions)
 //   large  16 KiB .. 512 KiB   21 classes, one page run each inside a chunk
 //   huge   beyond           page-rounded, a chunk-aligned mapping of its own
+//
+// The 9/8 classes catch a power of two plus a header (a 1 KiB page and its cache entry:
+// sqlite3 asks 1,032 bytes 134,522 times in bench/run's script), which the next class of
+// four would round up by a quarter: 1280 -> 1152 bytes. Each divides 9 pages exactly.
 //
 // Large stops at a quarter of a chunk: objects between 512 KiB and a chunk strand the
 // rest of their chunk (measured: a random mix up to 1 MiB held 2x the memory with large
@@ -47,14 +52,31 @@ struct SizeClassInfo {
 
 namespace detail_sc {
 
-constexpr std::size_t count_classes() {
-  std::size_t n = 4;  // 16, 32, 48, 64
-  for (std::size_t base = 64;; base *= 2) {
-    for (std::size_t k = 1; k <= 4; ++k) {
-      if (base + k * (base / 4) > kLargeMaxBytes) return n;
-      ++n;
-    }
+// The 9/8 class above `base` (a power of two), if there is one.
+constexpr bool has_eighth_class(std::size_t base) noexcept {
+  return base >= 1024 && base + base / 8 <= kSmallMaxBytes;
+}
+constexpr std::size_t count_eighth_classes() {
+  std::size_t n = 0;
+  for (std::size_t base = 64; base < kLargeMaxBytes; base *= 2) n += has_eighth_class(base) ? 1 : 0;
+  return n;
+}
+inline constexpr std::size_t kEighthClasses = count_eighth_classes();  // 1152, 2304, 4608, 9216
+
+// Calls emit(bytes) for every class, smallest first.
+template <class Emit>
+constexpr void for_each_class_size(Emit emit) {
+  for (std::size_t s = 16; s <= 64; s += 16) emit(s);
+  for (std::size_t base = 64; base < kLargeMaxBytes; base *= 2) {
+    if (has_eighth_class(base)) emit(base + base / 8);
+    for (std::size_t k = 1; k <= 4; ++k) emit(base + k * (base / 4));
   }
+}
+
+constexpr std::size_t count_classes() {
+  std::size_t n = 0;
+  for_each_class_size([&n](std::size_t) { ++n; });
+  return n;
 }
 
 constexpr SizeClassInfo make_info(std::size_t bytes) {
@@ -84,12 +106,7 @@ inline constexpr std::size_t kNumClasses = detail_sc::count_classes();
 inline constexpr std::array<SizeClassInfo, kNumClasses> kClasses = [] {
   std::array<SizeClassInfo, kNumClasses> t{};
   std::size_t n = 0;
-  for (std::size_t s = 16; s <= 64; s += 16) t[n++] = detail_sc::make_info(s);
-  for (std::size_t base = 64; n < kNumClasses; base *= 2) {
-    for (std::size_t k = 1; k <= 4 && n < kNumClasses; ++k) {
-      t[n++] = detail_sc::make_info(base + k * (base / 4));
-    }
-  }
+  detail_sc::for_each_class_size([&](std::size_t bytes) { t[n++] = detail_sc::make_info(bytes); });
   return t;
 }();
 
@@ -105,23 +122,32 @@ inline constexpr std::size_t kNumLookupClasses = [] {
   return n;
 }();
 
-// Computes the class of a size in (0, kLargeMaxBytes] arithmetically.
-constexpr unsigned size_to_class_compute(std::size_t size) noexcept {
-  if (size <= 64) return size == 0 ? 0u : static_cast<unsigned>((size - 1) >> 4);
-  const unsigned lg = lg_floor(size - 1);
-  const std::size_t base = std::size_t{1} << lg;
-  const std::size_t step = base >> 2;
-  const std::size_t k = (size - base + step - 1) / step;  // 1..4
-  return 4u + (lg - 6u) * 4u + static_cast<unsigned>(k - 1);
+// The smallest class that holds `size` (<= kLargeMaxBytes), by a walk of the table: the
+// definition, for building the lookup table and for tests.
+constexpr unsigned size_to_class_search(std::size_t size) noexcept {
+  unsigned c = 0;
+  while (kClasses[c].bytes < size) ++c;
+  return c;
 }
 
 inline constexpr std::array<std::uint8_t, (kLookupMaxBytes >> 4) + 1> kSizeLookup = [] {
   std::array<std::uint8_t, (kLookupMaxBytes >> 4) + 1> t{};
   for (std::size_t i = 0; i < t.size(); ++i) {
-    t[i] = static_cast<std::uint8_t>(size_to_class_compute(i << 4));
+    t[i] = static_cast<std::uint8_t>(size_to_class_search(i << 4));
   }
   return t;
 }();
+
+// The class of a size in [0, kLargeMaxBytes]: the table up to kLookupMaxBytes, arithmetic
+// above it (four classes per doubling, after every 9/8 class).
+constexpr unsigned size_to_class_compute(std::size_t size) noexcept {
+  if (size <= kLookupMaxBytes) return kSizeLookup[(size + 15) >> 4];
+  const unsigned lg = lg_floor(size - 1);
+  const std::size_t base = std::size_t{1} << lg;
+  const std::size_t step = base >> 2;
+  const std::size_t k = (size - base + step - 1) / step;  // 1..4
+  return static_cast<unsigned>(4u + detail_sc::kEighthClasses + (lg - 6u) * 4u + (k - 1));
+}
 
 // The fast lookup: size <= kLookupMaxBytes.
 inline unsigned size_to_class_lookup(std::size_t size) noexcept {
@@ -143,10 +169,12 @@ constexpr std::size_t usable_size_for(std::size_t size) noexcept {
 }
 
 // ---- layout facts ----
-static_assert(kNumClasses == 56);
-static_assert(kNumSmallClasses == 35);
+static_assert(kNumClasses == 60);
+static_assert(kNumSmallClasses == 39);
 static_assert(kNumLargeClasses == 21);
-static_assert(kNumLookupClasses == 40);
+static_assert(kNumLookupClasses == 44);
+static_assert(detail_sc::kEighthClasses == 4 && kSmallMaxBytes <= kLookupMaxBytes,
+              "size_to_class_compute's arithmetic above the table counts every 9/8 class");
 static_assert(kClasses[0].bytes == kQuantum);
 static_assert(kClasses[kNumSmallClasses - 1].bytes == kSmallMaxBytes);
 static_assert(kClasses[kNumClasses - 1].bytes == kLargeMaxBytes);
@@ -159,7 +187,7 @@ static_assert([] {
     if (size_to_class_compute(kClasses[i].bytes) != i) return false;
     if (size_to_class_compute(kClasses[i].bytes - 1) != (kClasses[i].bytes - 1 <= (i ? kClasses[i - 1].bytes : 0) ? i - 1 : i)) return false;
     if (i < kNumSmallClasses) {
-      if (kClasses[i].run_pages > 7 || kClasses[i].nregs > kMaxRegionsPerRun) return false;
+      if (kClasses[i].run_pages > 9 || kClasses[i].nregs > kMaxRegionsPerRun) return false;
       if (kClasses[i].run_pages * kPageSize != std::size_t{kClasses[i].nregs} * kClasses[i].bytes) return false;
     } else if (kClasses[i].bytes % kPageSize != 0) {
       return false;

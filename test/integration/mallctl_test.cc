@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(error_codes) {
   size_t v;
   size_t len = sizeof(v);
   for (const char* bad : {"", "nope", "stats", "stats.", ".stats", "stats..allocated", "version.x",
-                          "arenas.bin.35.size", "arenas.bin.x.size", "arenas.bin.-1.size",
+                          "arenas.bin.39.size", "arenas.bin.x.size", "arenas.bin.-1.size",
                           "arena.99999.purge", "stats.arenas.4095.nthreads", "opt.narena",
                           "arenas.bin.00000000000000000000001.size"}) {
     BOOST_TEST(bento_mallctl(bad, &v, &len, nullptr, 0) == ENOENT, "'" << bad << "'");

@@ -1,5 +1,5 @@
 // Size classes: every size maps to the smallest class that holds it, the lookup table
-// agrees with the arithmetic, and the run geometry is exact.
+// and the arithmetic agree with a walk of the table, and the run geometry is exact.
 #define BOOST_TEST_MODULE size_classes
 #include <boost/test/unit_test.hpp>
 
@@ -17,10 +17,22 @@ BOOST_AUTO_TEST_CASE(every_size_up_to_large_max_maps_to_the_smallest_class_that_
   BOOST_TEST(size_to_class(0) == 0u);
 }
 
-BOOST_AUTO_TEST_CASE(lookup_table_agrees_with_arithmetic) {
+BOOST_AUTO_TEST_CASE(lookup_table_and_arithmetic_agree_with_the_table_walk) {
   for (std::size_t size = 0; size <= kLookupMaxBytes; ++size) {
-    if (size_to_class_lookup(size) != size_to_class_compute(size)) BOOST_FAIL("size " << size);
+    if (size_to_class_lookup(size) != size_to_class_search(size)) BOOST_FAIL("size " << size);
   }
+  for (std::size_t size = 0; size <= kLargeMaxBytes; ++size) {
+    if (size_to_class_compute(size) != size_to_class_search(size)) BOOST_FAIL("size " << size);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_power_of_two_and_a_header_rounds_up_by_an_eighth_not_a_quarter) {
+  for (std::size_t base : {1024u, 2048u, 4096u, 8192u}) {
+    BOOST_TEST(usable_size_for(base + 8) == base + base / 8);
+    BOOST_TEST(usable_size_for(base + base / 8 + 1) == base + base / 4);
+    BOOST_TEST(kClasses[size_to_class(base + 8)].run_pages == 9u);
+  }
+  BOOST_TEST(usable_size_for(512 + 8) == 640u);  // below 1 KiB, four classes per doubling only
 }
 
 BOOST_AUTO_TEST_CASE(runs_are_the_fewest_pages_the_region_size_divides) {

@@ -60,10 +60,11 @@ BOOST_AUTO_TEST_CASE(capacity_follows_the_class_and_tcache_max) {
   BOOST_TEST(c.tc->bins[3].ncached_max == 128u);   // 64 B: 2 x 64
   BOOST_TEST(c.tc->bins[15].ncached_max == 20u);   // 512 B: at least 20 up to 1 KiB
   // Above 1 KiB a refill is one run (2 x its regions, half a bin), at least 4 slots.
-  BOOST_TEST(c.tc->bins[27].ncached_max == std::max(4u, 2u * kClasses[27].nregs));  // 4 KiB
-  BOOST_TEST(c.tc->bins[28].ncached_max == 0u);    // 5 KiB > tcache_max
+  const unsigned k4 = size_to_class(4096), above = size_to_class(4097);  // 4 KiB; 4.5 KiB
+  BOOST_TEST(c.tc->bins[k4].ncached_max == std::max(4u, 2u * kClasses[k4].nregs));
+  BOOST_TEST(c.tc->bins[above].ncached_max == 0u);  // > tcache_max
   BOOST_TEST(c.tc->bins[0].pop() == nullptr);
-  BOOST_TEST(!c.tc->bins[28].push(reinterpret_cast<void*>(0x1000)));
+  BOOST_TEST(!c.tc->bins[above].push(reinterpret_cast<void*>(0x1000)));
 }
 
 BOOST_AUTO_TEST_CASE(refill_brings_half_a_bin_and_pops_lowest_first) {
