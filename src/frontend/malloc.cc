@@ -66,7 +66,7 @@ FreeError object_info(const void* p, ObjectInfo* out) noexcept {
       HugeInfo h;
       if ((to_addr(p) & kChunkMask) != 0) return FreeError::kHugeInterior;
       if (!huge_lookup(p, &h)) return FreeError::kUnknown;
-      *out = ObjectInfo{h.usize, kNoClass, false, false, h.map_bytes, h.arena};
+      *out = ObjectInfo{h.usize, kNoClass, false, false, h};
       return FreeError::kOk;
     }
     case ChunkKind::kGuard: {

@@ -43,8 +43,7 @@ void* resize_in_place(ThreadState* ts, void* p, const ObjectInfo& info, const Al
   }
   if (plan.cls != kNoClass || size <= kLargeMaxBytes) return nullptr;
   if (plan.usize == info.usize) return p;  // the same pages: no table lookup, no call
-  const HugeInfo known{info.usize, info.map_bytes, info.arena};
-  void* q = huge_resize(p, size, may_move, info.map_bytes != 0 ? &known : nullptr);
+  void* q = huge_resize(p, size, may_move, info.huge.map_bytes != 0 ? &info.huge : nullptr);
   if (q == nullptr) return nullptr;
   if (prof_live_huge()) prof_moved(p, q);
   count_deallocated(ts, info.usize);

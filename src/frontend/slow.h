@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "arena/arena.h"
+#include "arena/huge.h"
 #include "frontend/thread_state.h"
 #include "prof/sampler.h"
 
@@ -15,10 +16,9 @@ struct ObjectInfo {
   unsigned cls;       // size class, or kNoClass for a huge object
   bool sampled;       // on a sampled large run of its own (frontend/sampled.cc)
   bool guarded;       // in the guard pool (guard/guard_pool.h)
-  // A huge object's table entry as object_info found it (map_bytes 0 otherwise), so that
-  // a resize need not look it up again (realloc of a huge object: mix).
-  std::size_t map_bytes = 0;
-  unsigned arena = 0;
+  // A huge object's table entry as object_info found it (all 0 otherwise), so that a
+  // resize need not look it up again (realloc of a huge object: mix).
+  HugeInfo huge{};
 };
 
 // What opt.junk writes into new and freed objects.
