@@ -14,13 +14,14 @@
 #include <sstream>
 #include <tuple>
 
+#include "daemon/heap_map.h"
 #include "sizeclass/size_classes.h"
 
 namespace bentoctl {
 
 namespace {
-// The daemon's page characters (src/daemon/heap_map.h): small runs by class index.
-constexpr std::string_view kClassChars = "0123456789abcdefghijklmnopqrstuvwxyzABC";
+// The daemon's page characters: small runs by class index.
+constexpr std::string_view kClassChars = bento::kSmallClassChars;
 static_assert(kClassChars.size() == bento::kNumSmallClasses);
 
 constexpr int kPageWidth = 2, kRowHeight = 14, kLabelWidth = 290, kMargin = 10;
